@@ -1,0 +1,1 @@
+"""Records, enums, validation, wire format and user-facing messages (no Qt, SQL or HTTP)."""

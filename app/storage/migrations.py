@@ -1,0 +1,90 @@
+"""Numbered schema upgrades keyed on PRAGMA user_version; each runs in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from app.storage import schema
+from app.storage.db import transaction, user_version
+
+
+def _v1_records_and_sync(conn: sqlite3.Connection) -> None:
+    """Record tables, their indexes, the sync bookkeeping tables and the seeded lists."""
+    from app.storage import lists
+
+    for sql in schema.all_record_tables_sql():
+        conn.execute(sql)
+    for sql in schema.INDEXES:
+        conn.execute(sql)
+    for sql in schema.SYNC_TABLES:
+        conn.execute(sql)
+    lists.seed(conn)
+
+
+def _v2_search_and_drafts(conn: sqlite3.Connection) -> None:
+    """The Chinese search index (built over existing rows) and autosaved drafts."""
+    from app.storage import search
+
+    search.create_schema(conn)
+    search.rebuild(conn)
+    conn.execute(
+        """CREATE TABLE draft (
+  key TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  record_id TEXT,
+  data TEXT NOT NULL,
+  saved_at TEXT NOT NULL
+)"""
+    )
+
+
+def _v3_sync_bases_and_digests(conn: sqlite3.Connection) -> None:
+    """Each change keeps the server copy it was based on (the base of a later three-way merge),
+    and the digests of the synced copies are kept up to date so a no-op sync compares 16
+    numbers per type instead of hashing every record."""
+    conn.execute("ALTER TABLE outbox ADD COLUMN base TEXT")
+    conn.execute(
+        """CREATE TABLE sync_digest (
+  type TEXT NOT NULL,
+  bucket INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,
+  digest INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (type, bucket)
+) WITHOUT ROWID"""
+    )
+    from app.storage import sync_store
+
+    sync_store.rebuild_digests(conn)
+
+
+def _v4_enterprise_list_index(conn: sqlite3.Connection) -> None:
+    """A covering index for the desktop enterprise list: its filters (name, city, chain,
+    region, tag, visited) and default name order are answered from the index alone, so a
+    filter keystroke over 100,000 enterprises never reads the wide table rows."""
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS enterprise_list ON enterprise(deleted, name_key, name, city,"
+        " uscc, industry_chain, region, tags, id)"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_records_and_sync,
+    _v2_search_and_drafts,
+    _v3_sync_bases_and_digests,
+    _v4_enterprise_list_index,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> None:
+    found = user_version(conn)
+    for number in range(found + 1, target + 1):
+        with transaction(conn):
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+    if target >= 2:
+        from app.storage import search
+
+        # A new tokenizer or pinyin dictionary cannot replay old deletes: rebuild instead.
+        search.ensure_current(conn)

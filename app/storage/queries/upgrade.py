@@ -1,0 +1,27 @@
+"""Whether a profile database needs a schema upgrade before the window can open it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from app.storage import migrations
+
+
+def needs_upgrade(path: Path) -> bool:
+    """True for an existing database below the current schema (an upgrade may take long)."""
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+    return 0 < found < migrations.SCHEMA_VERSION
+
+
+def upgrade(path: Path) -> None:
+    """Open once (backup, migrations, index rebuilds) and close; run off the GUI thread."""
+    from app.storage.db import open_database
+
+    open_database(path).conn.close()

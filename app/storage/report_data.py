@@ -1,0 +1,215 @@
+"""The rows reports are built from: summary inputs, one trip with its visits, the lead ledger."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.errors import NotFoundError
+
+
+def _dicts(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _marks(items: Sequence[Any]) -> str:
+    return ",".join("?" for _ in items)
+
+
+# --- period summary ---------------------------------------------------------------------------
+
+
+@dataclass
+class SummaryInputs:
+    """Plain rows in the field order of `app.domain.figures` (LeadFacts, StageChangeFacts…)."""
+
+    leads: list[tuple[Any, ...]]
+    changes: list[tuple[Any, ...]]
+    visits: list[tuple[Any, ...]]
+    trips: list[tuple[Any, ...]]
+
+
+def summary_inputs(conn: sqlite3.Connection, date_from: str, date_to: str) -> SummaryInputs:
+    """Live leads and their live stage changes up to `date_to`, done visits, overlapping trips.
+
+    Changes after `date_to` cannot affect the figures, so they are not loaded; the rest of the
+    rules live in `figures.summarize`.
+    """
+    leads = conn.execute(
+        "SELECT id, investment_wan, funds_arrived_wan, foreign_contracted_wan_usd,"
+        " foreign_arrived_wan_usd, industry_chain, unit FROM lead WHERE deleted = 0"
+    ).fetchall()
+    changes = conn.execute(
+        'SELECT c.lead_id, c.stage, c."date", c.created_at, c.id, 0 FROM lead_stage_change c'
+        ' WHERE c.deleted = 0 AND c."date" <= ?',
+        (date_to,),
+    ).fetchall()
+    # A day either side: a visit abroad may fall on another Beijing date than its local one.
+    visits = conn.execute(
+        "SELECT scheduled_at, time_zone, status FROM visit WHERE deleted = 0 AND status = 'done'"
+        " AND scheduled_at >= date(?, '-1 day') AND scheduled_at < date(?, '+2 day')",
+        (date_from, date_to),
+    ).fetchall()
+    trips = conn.execute(
+        "SELECT start_date, end_date FROM trip WHERE deleted = 0 AND start_date <= ?"
+        " AND end_date >= ?",
+        (date_to, date_from),
+    ).fetchall()
+    return SummaryInputs(leads, changes, visits, trips)
+
+
+# --- one trip ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TripData:
+    """A trip with everything its report and itinerary print."""
+
+    trip: dict[str, Any]
+    visits: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    leads: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _decode_list(value: Any) -> list[str]:
+    return list(json.loads(value)) if value else []
+
+
+def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
+    """The live trip, its live visits (with enterprise and contacts), notes, leads, follow-ups."""
+    rows = _dicts(conn.execute("SELECT * FROM trip WHERE id = ? AND deleted = 0", (trip_id.lower(),)))
+    if not rows:
+        raise NotFoundError("not_found", "trip_id", type="trip", id=trip_id)
+    trip = rows[0]
+    for name in ("members", "destinations"):
+        trip[name] = _decode_list(trip[name])
+    data = TripData(trip)
+    data.visits = _dicts(conn.execute(
+        "SELECT v.id, v.enterprise_id, v.contact_ids, v.scheduled_at, v.time_zone, v.place,"
+        " v.purpose, v.status, v.outcome, e.name AS enterprise_name, e.address AS enterprise_address"
+        " FROM visit v LEFT JOIN enterprise e ON e.id = v.enterprise_id"
+        " WHERE v.trip_id = ? AND v.deleted = 0 ORDER BY v.scheduled_at, v.rowid",
+        (trip["id"],),
+    ))
+    contact_ids = {cid for v in data.visits for cid in _decode_list(v["contact_ids"])}
+    contacts: dict[str, dict[str, Any]] = {}
+    if contact_ids:
+        ids = sorted(contact_ids)
+        contacts = {c["id"]: c for c in _dicts(conn.execute(
+            f"SELECT id, name, title, mobile, phone FROM contact WHERE id IN ({_marks(ids)})"
+            " AND deleted = 0", ids))}
+    for v in data.visits:
+        v["contacts"] = [contacts[c] for c in _decode_list(v.pop("contact_ids")) if c in contacts]
+    visit_ids = [v["id"] for v in data.visits]
+    enterprise_ids = sorted({v["enterprise_id"] for v in data.visits})
+    if visit_ids:
+        data.notes = _dicts(conn.execute(
+            "SELECT m.id, m.visit_id, m.enterprise_id, m.date, m.content, m.intent,"
+            " e.name AS enterprise_name FROM meeting_note m"
+            " LEFT JOIN visit v ON v.id = m.visit_id"
+            " LEFT JOIN enterprise e ON e.id = COALESCE(m.enterprise_id, v.enterprise_id)"
+            f" WHERE m.deleted = 0 AND m.visit_id IN ({_marks(visit_ids)})"
+            ' ORDER BY m."date", m.created_at',
+            visit_ids,
+        ))
+    if enterprise_ids:
+        data.leads = _dicts(conn.execute(
+            "SELECT l.id, l.name, l.enterprise_id, l.industry_chain, l.investment_wan, l.stage,"
+            " l.stage_date, l.created_at, e.name AS enterprise_name FROM lead l"
+            " LEFT JOIN enterprise e ON e.id = l.enterprise_id"
+            f" WHERE l.deleted = 0 AND l.enterprise_id IN ({_marks(enterprise_ids)})"
+            " ORDER BY l.created_at, l.id",
+            enterprise_ids,
+        ))
+    lead_ids = [x["id"] for x in data.leads]
+    if lead_ids:
+        data.changes = _dicts(conn.execute(
+            'SELECT lead_id, stage, "date", created_at, id FROM lead_stage_change'
+            f' WHERE deleted = 0 AND lead_id IN ({_marks(lead_ids)})'
+            ' ORDER BY "date", created_at, id',
+            lead_ids,
+        ))
+    note_ids = [n["id"] for n in data.notes]
+    if note_ids or lead_ids:
+        data.follow_ups = _dicts(conn.execute(
+            "SELECT f.id, f.content, f.owner, f.due_date, f.done, f.lead_id, f.meeting_note_id,"
+            " l.name AS lead_name FROM follow_up f LEFT JOIN lead l ON l.id = f.lead_id"
+            f" WHERE f.deleted = 0 AND (f.meeting_note_id IN ({_marks(note_ids)})"
+            f" OR f.lead_id IN ({_marks(lead_ids)}))"
+            " ORDER BY f.done, f.due_date IS NULL, f.due_date, f.id",
+            [*note_ids, *lead_ids],
+        ))
+        for f in data.follow_ups:
+            f["done"] = bool(f["done"])
+    return data
+
+
+# --- the ledger -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """Which leads a ledger lists; None means "any". Dates bound any live stage change."""
+
+    stage: str | None = None
+    industry_chain: str | None = None
+    unit: str | None = None
+    source: str | None = None
+    responsible: str | None = None
+    high_energy: bool | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+def ledger_rows(conn: sqlite3.Connection, flt: LedgerFilter) -> list[dict[str, Any]]:
+    """Live leads matching `flt` with their enterprise name and live stage changes (`changes`)."""
+    clauses: list[str] = ["l.deleted = 0"]
+    args: list[Any] = []
+    if flt.stage:
+        # A lead with no change yet is a 线索 in every list of the app.
+        clauses.append("COALESCE(l.stage, 'clue') = ?")
+        args.append(flt.stage)
+    for name in ("industry_chain", "unit", "source", "responsible"):
+        value = getattr(flt, name)
+        if value:
+            clauses.append(f"l.{name} = ?")
+            args.append(value)
+    if flt.high_energy is not None:
+        clauses.append("l.high_energy = ?")
+        args.append(1 if flt.high_energy else 0)
+    if flt.date_from or flt.date_to:
+        clauses.append(
+            'EXISTS (SELECT 1 FROM lead_stage_change c WHERE c.lead_id = l.id AND c.deleted = 0'
+            ' AND c."date" >= ? AND c."date" <= ?)'
+        )
+        args += [flt.date_from or "0000-00-00", flt.date_to or "9999-99-99"]
+    rows = _dicts(conn.execute(
+        "SELECT l.id, l.name, l.industry_chain, l.source, l.investment_wan, l.funds_arrived_wan,"
+        " l.foreign_contracted_wan_usd, l.foreign_arrived_wan_usd, l.unit, l.responsible,"
+        " l.high_energy, l.notes, l.stage, l.stage_date, e.name AS enterprise_name"
+        " FROM lead l LEFT JOIN enterprise e ON e.id = l.enterprise_id"
+        f" WHERE {' AND '.join(clauses)}"
+        " ORDER BY l.unit IS NULL, l.unit, l.industry_chain IS NULL, l.industry_chain, l.name, l.id",
+        args,
+    ))
+    by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["changes"] = []
+        r["high_energy"] = bool(r["high_energy"])
+    if by_id:
+        # One pass over all live changes beats thousands of IN-list lookups for big ledgers.
+        cur = conn.execute(
+            'SELECT lead_id, stage, "date" FROM lead_stage_change WHERE deleted = 0'
+            ' ORDER BY "date", created_at, id'
+        )
+        for lead_id, stage, day in cur:
+            found = by_id.get(lead_id)
+            if found is not None:
+                found["changes"].append((stage, day))
+    return rows

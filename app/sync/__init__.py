@@ -1,0 +1,1 @@
+"""Client side of the sync protocol: transport, push/pull, merge, conflicts, credentials."""

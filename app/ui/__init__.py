@@ -1,0 +1,1 @@
+"""PySide6 windows, views, item models and dialogs: presentation only."""

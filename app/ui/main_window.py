@@ -1,0 +1,351 @@
+"""The main window: navigation pane, lazily built views, global search, menus — wiring only."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import __version__, paths
+from app.storage import outbox
+from app.ui import strings, transfers
+from app.ui.dialogs import confirm
+from app.ui.profile import Profile
+from app.ui.views.base import View
+from app.ui.views.search_panel import SearchPanel
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 250
+PRELOAD_DELAY_MS = 800
+
+
+# (key, navigation label, "module:Class"); a view's module is imported when first shown,
+# which keeps start-up to what the 工作台 needs.
+VIEWS: tuple[tuple[str, str, str], ...] = (
+    ("dashboard", strings.NAV_DASHBOARD, "app.ui.views.dashboard:DashboardView"),
+    ("trips", strings.NAV_TRIPS, "app.ui.views.trips:TripsView"),
+    ("enterprises", strings.NAV_ENTERPRISES, "app.ui.views.enterprises:EnterprisesView"),
+    ("notes", strings.NAV_NOTES, "app.ui.views.notes:NotesView"),
+    ("leads", strings.NAV_LEADS, "app.ui.views.leads:LeadsView"),
+    ("follow_ups", strings.NAV_FOLLOW_UPS, "app.ui.views.follow_ups:FollowUpsView"),
+    ("settings", strings.NAV_SETTINGS, "app.ui.views.settings_view:SettingsView"),
+)
+
+
+def _view_class(target: str) -> Callable[[Profile], View]:
+    module_name, class_name = target.split(":")
+    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+class MainWindow(QMainWindow):
+    """One profile's window.
+
+    Signals:
+        profile_switch_requested(bool): open the demo (True) or the main (False) profile.
+        demo_requested(): create the demo profile.
+    """
+
+    profile_switch_requested = Signal(bool)
+    demo_requested = Signal()
+
+    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        self.setWindowTitle(strings.APP_TITLE + (strings.DEMO_SUFFIX if profile.is_demo else ""))
+        self._factories = VIEWS
+        self.views: dict[str, View] = {}
+        self.nav = QListWidget(self)
+        self.nav.setFixedWidth(96)
+        self.nav.setSpacing(3)
+        nav_font = QFont(self.nav.font())
+        nav_font.setPointSizeF(nav_font.pointSizeF() * 1.15)
+        self.nav.setFont(nav_font)
+        for _key, label, _factory in self._factories:
+            self.nav.addItem(label)
+        self.stack = QStackedWidget(self)
+        for _ in self._factories:
+            self.stack.addWidget(QWidget())  # placeholders, replaced when first shown
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 4)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.search_box = QLineEdit(self)
+        self.search_box.setPlaceholderText(strings.SEARCH_PLACEHOLDER)
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(320)
+        self.search_panel = SearchPanel(profile.conn, self)
+        self.search_dock = QDockWidget(strings.SEARCH_TITLE, self)
+        self.search_dock.setObjectName("search_dock")
+        self.search_dock.setWidget(self.search_panel)
+        self.search_dock.setMinimumWidth(440)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.search_dock)
+        self.search_dock.hide()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.run_search)
+        self.search_box.textEdited.connect(lambda _t: self._search_timer.start())
+        self.search_box.returnPressed.connect(self.run_search)
+        self.search_panel.open_requested.connect(self.open_record)
+
+        self._build_menus()
+        toolbar = self.addToolBar(strings.ACTION_SEARCH)
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.action_new)
+        toolbar.addAction(self.action_save)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.search_box)
+        self.pending_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.pending_label)
+        self.statusBar().addPermanentWidget(
+            QLabel(strings.status_profile(str(profile.dir), profile.is_demo), self))
+        self.nav.currentRowChanged.connect(self._on_nav_row_changed)
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
+        self.update_pending()
+        # Import the other views' modules once the window is up and idle, so the first click
+        # on a view does not pay for its imports.
+        QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_views)
+
+    # --- public -------------------------------------------------------------------------
+
+    def view(self, key: str) -> View:
+        """The view for `key`, built on first use."""
+        if key not in self.views:
+            index = [k for k, _l, _f in self._factories].index(key)
+            view = _view_class(self._factories[index][2])(self.profile)
+            self._wire(view)
+            old = self.stack.widget(index)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.stack.insertWidget(index, view)
+            self.views[key] = view
+        return self.views[key]
+
+    def show_view(self, key: str) -> View:
+        index = [k for k, _l, _f in self._factories].index(key)
+        self.nav.setCurrentRow(index)
+        return self.view(key)
+
+    def current_view(self) -> View | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, View) else None
+
+    def run_search(self) -> None:
+        self._search_timer.stop()
+        query = self.search_box.text()
+        if not query.strip():
+            self.search_dock.hide()
+            return
+        self.search_panel.run(query)
+        self.search_dock.show()
+
+    def open_record(self, type_name: str, record_id: str) -> None:
+        """Show a record found by search in its view."""
+        store = self.profile.store
+        if type_name == "enterprise":
+            self.open_enterprise(record_id)
+        elif type_name == "contact":
+            self.open_enterprise(store.get("contact", record_id)["enterprise_id"])
+        elif type_name == "meeting_note":
+            self.show_view("notes").open_note(record_id)  # type: ignore[attr-defined]
+        elif type_name == "lead":
+            self.show_view("leads").show_lead(record_id)  # type: ignore[attr-defined]
+        elif type_name == "visit":
+            self.open_enterprise(store.get("visit", record_id)["enterprise_id"])
+
+    def open_enterprise(self, enterprise_id: str) -> None:
+        self.show_view("enterprises").show_enterprise(enterprise_id)  # type: ignore[attr-defined]
+
+    def write_note(self, visit_id: str, enterprise_id: str) -> None:
+        self.show_view("notes").start_note(visit_id or None, enterprise_id or None)  # type: ignore[attr-defined]
+
+    def import_file(self, kind: str, path: Path | None = None) -> object:
+        return transfers.import_file(self, self.profile, kind, path, on_done=self._after_import)
+
+    def trip_report(self, *, itinerary: bool, path: Path | None = None) -> object:
+        trip_id = self.views["trips"].trip_id if "trips" in self.views else None  # type: ignore[attr-defined]
+        return transfers.trip_report(self, self.profile, trip_id, itinerary=itinerary, path=path)
+
+    def _after_import(self) -> None:
+        for view in self.views.values():
+            view.mark_stale()
+        current = self.current_view()
+        if current is not None:
+            current.activate()
+        self.update_pending()
+
+    def update_pending(self) -> None:
+        self.pending_label.setText(strings.pending_sync(outbox.pending_count(self.profile.conn)))
+
+    # --- private ------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(strings.MENU_FILE)
+        self.action_new = self._action(strings.ACTION_NEW, QKeySequence.StandardKey.New,
+                                       self._on_new_triggered)
+        self.action_save = self._action(strings.ACTION_SAVE, QKeySequence.StandardKey.Save,
+                                        self._on_save_triggered)
+        self.action_close = self._action(strings.ACTION_CLOSE, QKeySequence.StandardKey.Close,
+                                         self.close)
+        file_menu.addActions([self.action_new, self.action_save])
+        file_menu.addSeparator()
+        if self.profile.is_demo:
+            file_menu.addAction(self._action(strings.ACTION_OPEN_MAIN, None,
+                                             lambda: self.profile_switch_requested.emit(False)))
+        else:
+            file_menu.addAction(self._action(strings.ACTION_CREATE_DEMO, None,
+                                             self.demo_requested.emit))
+            file_menu.addAction(self._action(strings.ACTION_OPEN_DEMO, None,
+                                             lambda: self.profile_switch_requested.emit(True)))
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_close)
+        file_menu.addAction(self._action(strings.ACTION_QUIT, QKeySequence.StandardKey.Quit,
+                                         self.close))
+        data_menu = bar.addMenu(strings.MENU_DATA)
+        for text, slot in (
+            (strings.ACTION_IMPORT_ENTERPRISES, lambda: self.import_file("enterprises")),
+            (strings.ACTION_IMPORT_LEADS, lambda: self.import_file("leads")),
+            (strings.ACTION_EXPORT_ENTERPRISES,
+             lambda: transfers.export_table(self, self.profile, "enterprises")),
+            (strings.ACTION_EXPORT_LEADS, lambda: transfers.export_table(self, self.profile, "leads")),
+            (strings.ACTION_ITINERARY, lambda: self.trip_report(itinerary=True)),
+            (strings.ACTION_TRIP_REPORT, lambda: self.trip_report(itinerary=False)),
+        ):
+            data_menu.addAction(self._action(text, None, slot))
+        edit_menu = bar.addMenu(strings.MENU_EDIT)
+        self.action_delete = self._action(strings.ACTION_DELETE, QKeySequence.StandardKey.Delete,
+                                          self._on_delete_triggered)
+        # Delete must not steal the key from text fields: the action only fires for tables.
+        self.action_delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.stack.addAction(self.action_delete)
+        self.action_search = self._action(strings.ACTION_SEARCH, QKeySequence.StandardKey.Find,
+                                          self._on_search_triggered)
+        self.action_refresh = self._action(strings.ACTION_REFRESH, QKeySequence.StandardKey.Refresh,
+                                           self._on_refresh_triggered)
+        edit_menu.addActions([self.action_delete, self.action_search, self.action_refresh])
+        help_menu = bar.addMenu(strings.MENU_HELP)
+        help_menu.addAction(self._action(strings.ACTION_OPEN_LOGS, None, self._on_open_logs))
+        help_menu.addAction(self._action(strings.ACTION_ABOUT, None, self._on_about))
+
+    def _action(self, text: str, key: QKeySequence.StandardKey | None,
+                slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        if key is not None:
+            action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _preload_views(self) -> None:
+        for _key, _label, target in self._factories:
+            _view_class(target)
+
+    def _wire(self, view: View) -> None:
+        view.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        view.data_changed.connect(lambda v=view: self._on_view_data_changed(v))
+        view.open_enterprise_requested.connect(self.open_enterprise)
+        view.open_note_requested.connect(self.write_note)
+        view.open_saved_note_requested.connect(
+            lambda note_id: self.show_view("notes").open_note(note_id))  # type: ignore[attr-defined]
+        view.open_lead_requested.connect(
+            lambda lead_id: self.show_view("leads").show_lead(lead_id))  # type: ignore[attr-defined]
+
+    def _on_view_data_changed(self, source: View) -> None:
+        for view in self.views.values():
+            if view is not source:
+                view.mark_stale()
+        self.update_pending()
+
+    def _on_nav_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self._factories[row][0]
+        view = self.view(key)
+        self.stack.setCurrentIndex(row)
+        view.activate()
+
+    def _on_new_triggered(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.new_record()
+
+    def _on_save_triggered(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.save()
+
+    def _on_delete_triggered(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.delete_selected()
+
+    def _on_search_triggered(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _on_refresh_triggered(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.refresh()
+        self.update_pending()
+
+    def _on_open_logs(self) -> None:
+        folder = paths.ensure_dir(paths.log_dir(self.profile.dir))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _on_about(self) -> None:
+        QMessageBox.about(self, strings.ACTION_ABOUT, strings.about_text(__version__))
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        # Dock visibility is part of the saved state; an empty results pane at start-up
+        # only takes room from the views.
+        if not self.search_box.text().strip():
+            self.search_dock.hide()
+
+    # --- Qt overrides -------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for view in self.views.values():
+            if view.is_dirty:
+                self.stack.setCurrentWidget(view)
+                answer = confirm.ask_save_discard_cancel(
+                    self, strings.FORM_UNSAVED_TITLE, strings.FORM_UNSAVED_TEXT)
+                if answer == "cancel" or (answer == "save" and not view.save()):
+                    event.ignore()
+                    return
+                if answer == "discard":
+                    view.discard_changes()  # type: ignore[attr-defined]
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        for view in self.views.values():
+            view.save_state()
+        super().closeEvent(event)

@@ -1,0 +1,88 @@
+"""Push, pull, bucket re-pulls and epoch copies: the sync feed of the caller's org."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from app.domain import wire
+from app.domain.records import is_uuid
+from server.api.deps import CurrentUser, State
+from server.db import read_tx, write_tx
+from server.schemas import (
+    BucketReply,
+    EpochCopiesReply,
+    EpochCopiesRequest,
+    PullReply,
+    PushReply,
+    PushRequest,
+    RecordType,
+)
+from server.services import pull as pull_service
+from server.services import push as push_service
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["sync"])
+
+
+def json_response(body: Any, status_code: int = 200) -> Response:
+    """Serialise once with the stdlib (large pages; pydantic re-validation would double it)."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(data, status_code=status_code, media_type="application/json")
+
+
+def feed_response(body: dict[str, Any]) -> Response:
+    """A pull or bucket reply whose `records` are JSON texts stored at write time."""
+    records: list[str] = body.pop("records")
+    head = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    data = (head[:-1] + ',"records":[' + ",".join(records) + "]}").encode()
+    return Response(data, media_type="application/json")
+
+
+@router.post("/push", response_model=PushReply)
+def push(body: PushRequest, user: CurrentUser, state: State) -> Response:
+    # The wire module parses again so client and server share one definition of a change.
+    changes = [
+        wire.parse_change(c.model_dump(), f"changes[{i}]") for i, c in enumerate(body.changes)
+    ]
+    with write_tx(state.engine) as conn:
+        result = push_service.push(conn, user=user, epoch=body.epoch, changes=changes)
+    state.highwater.note(user.org_id, result.seq)
+    return json_response({"epoch": result.epoch, "results": result.replies})
+
+
+@router.get("/pull", response_model=PullReply)
+def pull(
+    user: CurrentUser,
+    state: State,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=wire.PULL_MAX_LIMIT)] = wire.PULL_DEFAULT_LIMIT,
+) -> Response:
+    with read_tx(state.engine) as conn:
+        body = pull_service.pull(conn, org_id=user.org_id, cursor=cursor, limit=limit)
+    return feed_response(body)
+
+
+@router.get("/buckets/{type}/{bucket}", response_model=BucketReply)
+def bucket(
+    type: RecordType,
+    bucket: Annotated[int, Path(ge=0, le=15)],
+    user: CurrentUser,
+    state: State,
+    after_id: Annotated[str | None, Query(max_length=36, pattern=r"^[0-9a-f-]{1,36}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=wire.PULL_MAX_LIMIT)] = wire.PULL_DEFAULT_LIMIT,
+) -> Response:
+    with read_tx(state.engine) as conn:
+        body = pull_service.bucket(conn, org_id=user.org_id, type_name=type, bucket_no=bucket,
+                                   after_id=after_id, limit=limit)
+    return feed_response(body)
+
+
+@router.post("/epoch-copies", response_model=EpochCopiesReply)
+def epoch_copies(body: EpochCopiesRequest, user: CurrentUser, state: State) -> Response:
+    ids = [i.lower() for i in body.ids if is_uuid(i)]
+    with read_tx(state.engine) as conn:
+        return json_response(pull_service.epoch_copies(conn, org_id=user.org_id, ids=ids))

@@ -1,0 +1,326 @@
+"""Applying a push: per-change replies, replays, groups all-or-nothing, conflicts, USCC."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from app.domain import uscc as uscc_rules
+from app.domain import wire
+from app.domain.enums import ListKind, Role
+from app.domain.errors import ValidationError
+from app.domain.records import SPECS
+from app.domain.values import utc_now
+from server import db, sanitize
+from server.services.auth import CurrentUser
+from server.services.writer import StoredRecord, Writer, new_record
+
+log = logging.getLogger(__name__)
+
+
+class NewEpoch(Exception):
+    """The push names another epoch: nothing of it is applied."""
+
+    def __init__(self, epoch: str) -> None:
+        super().__init__(epoch)
+        self.epoch = epoch
+
+
+@dataclass
+class PushResult:
+    epoch: str
+    replies: list[dict[str, Any]]
+    seq: int
+
+
+class _Refuse(Exception):
+    """A change that will not be applied; carries its finished reply."""
+
+    def __init__(self, reply: dict[str, Any]) -> None:
+        super().__init__(reply.get("status"))
+        self.reply = reply
+
+
+def push(
+    conn: Connection, *, user: CurrentUser, epoch: str | None, changes: Sequence[wire.Change]
+) -> PushResult:
+    """Apply changes in order inside the caller's write transaction (org row locked)."""
+    org = db.lock_org(conn, user.org_id)
+    if epoch is not None and epoch != org.epoch:
+        raise NewEpoch(org.epoch)
+    w = Writer(conn=conn, org_id=org.id, seq=org.seq)
+    stored = _stored_replies(conn, org.id, [c.change_id for c in changes])
+    ids = [c.id for c in changes]
+    for c in changes:  # the records these changes point at, fetched with them
+        for name, value in c.fields.items():
+            if name.endswith("_id") and isinstance(value, str):
+                ids.append(value)
+            elif name.endswith("_ids") and isinstance(value, list):
+                ids += [v for v in value if isinstance(v, str)]
+    w.prefetch(_uuids(ids))
+    w.prefetch_uscc([
+        uscc_rules.normalise(c.fields["uscc"]) for c in changes
+        if c.type == "enterprise" and isinstance(c.fields.get("uscc"), str)
+    ])
+    replies: dict[str, dict[str, Any]] = {}
+    new_replies: dict[str, dict[str, Any]] = {}
+    order: list[str] = []
+    for unit in _units(changes):
+        fresh = [c for c in unit if c.change_id not in stored and c.change_id not in replies]
+        for c in unit:
+            order.append(c.change_id)
+            if c.change_id in stored:
+                replies[c.change_id] = stored[c.change_id]
+        if not fresh:
+            continue
+        if len(fresh) == 1 and fresh[0].group is None:
+            reply = _apply_one(w, user, fresh[0], group_deletes=None)
+            replies[fresh[0].change_id] = new_replies[fresh[0].change_id] = reply
+        else:
+            for change_id, reply in _apply_group(w, user, fresh).items():
+                replies[change_id] = new_replies[change_id] = reply
+    w.finish()
+    if new_replies:
+        now = time.time()
+        conn.execute(db.applied_change.insert(), [
+            {"org_id": org.id, "change_id": cid, "created_at": now,
+             "reply": json.dumps(r, ensure_ascii=False, separators=(",", ":"))}
+            for cid, r in new_replies.items()
+        ])
+    return PushResult(epoch=org.epoch, replies=[replies[cid] for cid in order], seq=w.seq)
+
+
+def _uuids(ids: list[str]) -> list[str]:
+    from app.domain.records import is_uuid
+
+    return [i.lower() for i in ids if is_uuid(i)]
+
+
+def _units(changes: Sequence[wire.Change]) -> list[list[wire.Change]]:
+    """Changes in order; the members of one group form one unit at its first member's place."""
+    units: list[list[wire.Change]] = []
+    groups: dict[str, list[wire.Change]] = {}
+    for c in changes:
+        if c.group is None:
+            units.append([c])
+        elif c.group in groups:
+            groups[c.group].append(c)
+        else:
+            groups[c.group] = [c]
+            units.append(groups[c.group])
+    return units
+
+
+def _stored_replies(conn: Connection, org_id: int, change_ids: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    unique = list(dict.fromkeys(change_ids))
+    for start in range(0, len(unique), 500):
+        rows = conn.execute(
+            select(db.applied_change.c.change_id, db.applied_change.c.reply).where(
+                db.applied_change.c.org_id == org_id,
+                db.in_list(conn, db.applied_change.c.change_id, unique[start:start + 500]),
+            )
+        )
+        out.update({cid: json.loads(reply) for cid, reply in rows})
+    return out
+
+
+def _apply_group(
+    w: Writer, user: CurrentUser, changes: list[wire.Change]
+) -> dict[str, dict[str, Any]]:
+    """All or nothing: on any refusal the group's writes roll back and every member says why."""
+    state = w.save_state()
+    savepoint = w.conn.begin_nested()
+    replies: dict[str, dict[str, Any]] = {}
+    deletes: set[str] = set()
+    failed: dict[str, Any] | None = None
+    for c in changes:
+        reply = _apply_one(w, user, c, group_deletes=deletes)
+        replies[c.change_id] = reply
+        if reply["status"] != wire.ACCEPTED:
+            failed = reply
+            break
+    if failed is None:
+        # Children tombstoned later in the group count; any still live refuse the whole group.
+        for c in changes:
+            if c.id in deletes:
+                child = w.has_live_children(c.id)
+                if child is not None:
+                    rec = w.get(c.id)
+                    failed = replies[c.change_id] = wire.conflict(
+                        c.change_id, wire.HAS_CHILDREN, rec.to_wire() if rec else None,
+                        other=child.to_wire(),
+                    )
+                    break
+    if failed is None:
+        w.flush()
+        savepoint.commit()
+        return replies
+    savepoint.rollback()
+    w.restore_state(state)
+    for c in changes:
+        if c.change_id not in replies or replies[c.change_id]["status"] == wire.ACCEPTED:
+            replies[c.change_id] = wire.rejected(
+                c.change_id, ValidationError("group_failed", "group", other=failed["change_id"])
+            )
+    return replies
+
+
+def _apply_one(
+    w: Writer, user: CurrentUser, c: wire.Change, *, group_deletes: set[str] | None
+) -> dict[str, Any]:
+    try:
+        return _evaluate(w, user, c, group_deletes)
+    except _Refuse as refusal:
+        return refusal.reply
+    except ValidationError as e:
+        return sanitize.deep(wire.rejected(c.change_id, _safe(e)))  # type: ignore[no-any-return]
+
+
+def _evaluate(
+    w: Writer, user: CurrentUser, c: wire.Change, group_deletes: set[str] | None
+) -> dict[str, Any]:
+    spec = SPECS[c.type]
+    current = w.get(c.id)
+    if current is not None and current.type != spec.type:
+        raise ValidationError("type_mismatch", "type", record_type=spec.type)
+    if current is not None and not (
+        c.base_version == current.version
+        or (c.base_change_id is not None and c.base_change_id == current.last_change_id)
+    ):
+        raise _Refuse(wire.conflict(c.change_id, wire.STALE, current.to_wire()))
+
+    def list_has(kind: ListKind, value: str) -> bool:
+        return (kind.value, value) in w.list_values()
+
+    existing = None if current is None else {**current.data}
+    cleaned, deleted = wire.clean_change(spec.type, c.fields, existing=existing, list_has=list_has)
+    now = utc_now()
+    if current is None:
+        # A record created and deleted before it was ever sent arrives as one change that
+        # creates a tombstone; it still has to be a valid record.
+        data = {f.name: cleaned.get(f.name, f.empty()) for f in spec.fields}
+        new = new_record(spec.type, c.id, data, user=user.username, now=now,
+                         change_id=c.change_id, seq=0, deleted=bool(deleted))
+    else:
+        if current.deleted and deleted is not False and (cleaned or deleted is None):
+            raise _Refuse(wire.conflict(c.change_id, wire.DELETED, current.to_wire()))
+        _check_permissions(user, current, cleaned, deleted)
+        if spec.type == "lead_stage_change" and any(
+            current.data.get(k) != v for k, v in cleaned.items()
+        ):
+            raise ValidationError("immutable", next(iter(cleaned)), record_type=spec.type)
+        data = {**current.data, **cleaned}
+        new = StoredRecord(
+            type=spec.type, id=c.id, version=current.version + 1, seq=0,
+            deleted=current.deleted if deleted is None else deleted, data=data,
+            created_at=current.created_at, created_by=current.created_by, updated_at=now,
+            updated_by=user.username, last_change_id=c.change_id,
+        )
+    if not new.deleted:
+        _check_refs(w, c, new, current, cleaned)
+        _check_visit_contacts(w, new, cleaned)
+        _check_unique(w, c, new, current)
+    elif new.deleted and (current is None or not current.deleted):
+        if group_deletes is None:
+            child = w.has_live_children(c.id)
+            if child is not None:
+                raise _Refuse(wire.conflict(
+                    c.change_id, wire.HAS_CHILDREN, current.to_wire() if current else None,
+                    other=child.to_wire(),
+                ))
+        else:
+            group_deletes.add(c.id)
+    new.seq = w.next_seq()
+    w.put(current, new)
+    return wire.accepted(c.change_id, new.version, new.seq)
+
+
+def _check_permissions(
+    user: CurrentUser, current: StoredRecord, cleaned: dict[str, Any], deleted: bool | None
+) -> None:
+    if deleted and current.created_by != user.username and user.role == Role.MEMBER.value:
+        raise ValidationError("forbidden_delete", "deleted", record_type=current.type)
+    if current.type == "list_item" and user.role != Role.ADMIN.value:
+        renamed = any(current.data.get(k) != cleaned[k] for k in ("kind", "value") if k in cleaned)
+        if renamed or deleted is not None:
+            field = "deleted" if deleted is not None else "value"
+            raise ValidationError("forbidden_list", field, record_type="list_item")
+
+
+def _check_refs(
+    w: Writer, c: wire.Change, new: StoredRecord, current: StoredRecord | None,
+    cleaned: dict[str, Any],
+) -> None:
+    """Refs must point at records of this org; a tombstoned parent makes a conflict."""
+    spec = SPECS[new.type]
+    for f in spec.fields:
+        if f.kind not in ("ref", "refs"):
+            continue
+        is_parent = f.name in spec.parents
+        # Parents are checked on every change (an edit under a deleted parent is a conflict);
+        # other references only when this change sets them.
+        if not is_parent and f.name not in cleaned:
+            continue
+        if not is_parent and current is not None and current.deleted is False and (
+            current.data.get(f.name) == new.data.get(f.name)
+        ):
+            continue
+        value = new.data.get(f.name)
+        targets = (value or []) if f.kind == "refs" else ([value] if value else [])
+        for target_id in targets:
+            target = w.get(target_id)
+            if target is None or target.type != f.ref:
+                raise ValidationError("ref_missing", f.name, record_type=spec.type, value=target_id)
+            if target.deleted:
+                raise _Refuse(wire.conflict(
+                    c.change_id, wire.PARENT_DELETED, current.to_wire() if current else None,
+                    other=target.to_wire(),
+                ))
+
+
+def _check_visit_contacts(w: Writer, new: StoredRecord, cleaned: dict[str, Any]) -> None:
+    """A visit meets contacts of the enterprise it visits (as the client checks)."""
+    if new.type != "visit" or not ({"contact_ids", "enterprise_id"} & set(cleaned)):
+        return
+    for cid in new.data.get("contact_ids") or []:
+        contact = w.get(cid)
+        if contact is not None and contact.data.get("enterprise_id") != new.data.get("enterprise_id"):
+            raise ValidationError("contact_other_enterprise", "contact_ids", record_type="visit")
+
+
+def _check_unique(
+    w: Writer, c: wire.Change, new: StoredRecord, current: StoredRecord | None
+) -> None:
+    if new.type == "enterprise" and new.uscc and (current is None or current.uscc != new.uscc):
+        owner = w.uscc_owner(new.uscc, new.id)
+        if owner is not None:
+            raise _Refuse(wire.conflict(
+                c.change_id, wire.DUPLICATE, current.to_wire() if current else None,
+                duplicate_of=owner.id, other=owner.to_wire(),
+            ))
+    if new.type == "list_item":
+        key = (new.data.get("kind"), new.data.get("value"))
+        unchanged = current is not None and not current.deleted and (
+            (current.data.get("kind"), current.data.get("value")) == key
+        )
+        if not unchanged and key in w.list_values():
+            raise ValidationError("list_value_exists", "value", value=key[1])
+
+
+def _safe(e: ValidationError) -> ValidationError:
+    """Field names echoed back are trimmed and stripped of NUL (PostgreSQL text refuses it)."""
+    if e.field is not None:
+        e.field = sanitize.text(e.field, 100)
+    for k, v in list(e.params.items()):
+        if isinstance(v, list):
+            e.params[k] = [sanitize.text(str(x), 100) for x in v[:20]]
+        elif not isinstance(v, (int, float, bool)) and v is not None:
+            e.params[k] = sanitize.text(str(v), 200)
+    return e

@@ -1,0 +1,365 @@
+"""Record writes of one org inside its locked transaction: seq, version, digests, parent links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, update
+
+from app.domain import digest as digests
+from app.domain.records import SPECS, spec_for
+from app.domain.wire import record_to_wire
+from server import db
+
+
+@dataclass
+class StoredRecord:
+    """A server record as held in memory during a push."""
+
+    type: str
+    id: str
+    version: int
+    seq: int
+    deleted: bool
+    data: dict[str, Any]
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+    last_change_id: str | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return record_to_wire(self.type, self.id, self.data, {
+            "created_at": self.created_at, "created_by": self.created_by,
+            "updated_at": self.updated_at, "updated_by": self.updated_by,
+            "deleted": self.deleted, "version": self.version,
+        })
+
+    @property
+    def uscc(self) -> str | None:
+        if self.type == "enterprise" and not self.deleted:
+            return self.data.get("uscc") or None
+        return None
+
+    def hash(self) -> int:
+        return digests.record_hash(self.type, self.id, self.version, self.deleted)
+
+
+RECORD_COLUMNS = (
+    db.record.c.type, db.record.c.id, db.record.c.version, db.record.c.seq, db.record.c.deleted,
+    db.record.c.data, db.record.c.created_at, db.record.c.created_by, db.record.c.updated_at,
+    db.record.c.updated_by, db.record.c.last_change_id,
+)
+
+
+WIRE_COLUMNS = (*RECORD_COLUMNS, db.record.c.wire)
+
+
+def wire_json(row: Any) -> str:
+    """A row's wire JSON: stored at write time, or encoded now for rows written before that."""
+    if row.wire is not None:
+        return str(row.wire)
+    return json.dumps(row_to_record(row).to_wire(), ensure_ascii=False, separators=(",", ":"))
+
+
+def row_to_record(row: Any) -> StoredRecord:
+    return StoredRecord(
+        type=row.type, id=row.id, version=row.version, seq=row.seq, deleted=bool(row.deleted),
+        data=json.loads(row.data), created_at=row.created_at, created_by=row.created_by,
+        updated_at=row.updated_at, updated_by=row.updated_by, last_change_id=row.last_change_id,
+    )
+
+
+def parent_ids(rec: StoredRecord) -> list[str]:
+    spec = SPECS[rec.type]
+    return [rec.data[name] for name in spec.parents if rec.data.get(name)]
+
+
+@dataclass
+class _State:
+    seq: int
+    cache: dict[str, StoredRecord | None]
+    delta: dict[tuple[str, int], list[int]]
+    lists: set[tuple[str, str]] | None
+    uscc: dict[str, set[str]]
+
+
+@dataclass
+class Writer:
+    """Buffers one org's record writes and flushes them in batches before any dependent read.
+
+    The caller holds the org row lock (or SQLite's writer lock), so seq and digest
+    read-modify-writes cannot interleave with another writer of the same org.
+    """
+
+    conn: Connection
+    org_id: int
+    seq: int
+    cache: dict[str, StoredRecord | None] = field(default_factory=dict)
+    delta: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    lists: set[tuple[str, str]] | None = None
+    _inserts: list[dict[str, Any]] = field(default_factory=list)
+    _insert_ids: set[str] = field(default_factory=set)
+    # USCC → ids written in this push (the database does not hold them yet, or holds old values).
+    _uscc: dict[str, set[str]] = field(default_factory=dict)
+    _db_uscc: dict[str, list[str]] = field(default_factory=dict)  # as committed before this push
+    _updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _parents: list[dict[str, Any]] = field(default_factory=list)
+    _unparent: list[str] = field(default_factory=list)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def prefetch(self, ids: list[str]) -> None:
+        """Load many records in one query (the ids of a push and their parents)."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self.cache]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.conn.execute(
+                select(*RECORD_COLUMNS).where(
+                    db.record.c.org_id == self.org_id, db.in_list(self.conn, db.record.c.id, chunk)
+                )
+            )
+            found = {r.id: row_to_record(r) for r in rows}
+            for i in chunk:
+                self.cache[i] = found.get(i)
+
+    def prefetch_uscc(self, codes: list[str]) -> None:
+        """Which live enterprises hold these codes, in one query per 500 codes."""
+        # Only plausible codes reach SQL (PostgreSQL refuses NUL; junk cannot match anyway).
+        wanted = [c for c in dict.fromkeys(codes)
+                  if c and len(c) <= 40 and c.isalnum() and c.isascii() and c not in self._db_uscc]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found: dict[str, list[str]] = {c: [] for c in chunk}
+            for rid, code in self.conn.execute(
+                select(db.record.c.id, db.record.c.uscc).where(
+                    db.record.c.org_id == self.org_id,
+                    db.in_list(self.conn, db.record.c.uscc, chunk))
+            ):
+                found[code].append(rid)
+            self._db_uscc.update(found)
+
+    def get(self, record_id: str) -> StoredRecord | None:
+        if record_id not in self.cache:
+            self.prefetch([record_id])
+        return self.cache[record_id]
+
+    def uscc_owner(self, code: str, exclude_id: str) -> StoredRecord | None:
+        """The live enterprise of this org holding `code`, other than `exclude_id`."""
+        for rid in self._uscc.get(code, ()):
+            rec = self.cache.get(rid)
+            if rec is not None and rec.id != exclude_id and rec.uscc == code:
+                return rec
+        rows: Sequence[str]
+        if code in self._db_uscc:
+            rows = self._db_uscc[code]
+        else:
+            rows = self.conn.execute(
+                select(db.record.c.id).where(
+                    db.record.c.org_id == self.org_id, db.record.c.uscc == code,
+                ).limit(5)
+            ).scalars().all()
+        for rid in rows:
+            if rid == exclude_id:
+                continue
+            rec = self.get(rid)  # the cached copy wins: it may have changed in this push
+            if rec is not None and rec.uscc == code:
+                return rec
+        return None
+
+    def list_values(self) -> set[tuple[str, str]]:
+        """(kind, value) of the org's live list items: the server's list membership test."""
+        if self.lists is None:
+            self.lists = set()
+            rows = self.conn.execute(
+                select(db.record.c.id, db.record.c.data).where(
+                    db.record.c.org_id == self.org_id, db.record.c.type == "list_item",
+                    db.record.c.deleted.is_(False),
+                )
+            )
+            for rid, data in rows:
+                cached = self.cache.get(rid)
+                if cached is not None:
+                    continue
+                d = json.loads(data)
+                self.lists.add((str(d.get("kind")), str(d.get("value"))))
+            for rec in self.cache.values():
+                if rec is not None and rec.type == "list_item" and not rec.deleted:
+                    self.lists.add((str(rec.data.get("kind")), str(rec.data.get("value"))))
+        return self.lists
+
+    def has_live_children(self, record_id: str) -> StoredRecord | None:
+        """A live record whose parent is `record_id`, if any."""
+        self.flush()
+        rows = self.conn.execute(
+            select(db.record_parent.c.child_id).join(
+                db.record,
+                and_(db.record.c.org_id == db.record_parent.c.org_id,
+                     db.record.c.id == db.record_parent.c.child_id),
+            ).where(
+                db.record_parent.c.org_id == self.org_id,
+                db.record_parent.c.parent_id == record_id,
+                db.record.c.deleted.is_(False),
+            ).limit(20)
+        ).scalars().all()
+        for cid in rows:
+            rec = self.get(cid)
+            if rec is not None and not rec.deleted and record_id in parent_ids(rec):
+                return rec
+        return None
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def put(self, old: StoredRecord | None, new: StoredRecord) -> None:
+        """Store a new version of a record (new.version and new.seq already set)."""
+        self.cache[new.id] = new
+        if new.uscc:
+            self._uscc.setdefault(new.uscc, set()).add(new.id)
+        key = (new.type, digests.bucket_of(new.id))
+        d = self.delta.setdefault(key, [0, 0])
+        if old is None:
+            d[0] += 1
+        else:
+            d[1] ^= old.hash()
+        d[1] ^= new.hash()
+        row = {
+            "org_id": self.org_id, "id": new.id, "type": new.type, "version": new.version,
+            "seq": new.seq, "deleted": new.deleted,
+            "data": json.dumps(new.data, ensure_ascii=False, separators=(",", ":")),
+            "uscc": new.uscc, "created_at": new.created_at, "created_by": new.created_by,
+            "updated_at": new.updated_at, "updated_by": new.updated_by,
+            "last_change_id": new.last_change_id,
+            "wire": json.dumps(new.to_wire(), ensure_ascii=False, separators=(",", ":")),
+        }
+        if old is None:
+            self._inserts.append(row)
+            self._insert_ids.add(new.id)
+        elif new.id in self._insert_ids:
+            self._replace_insert(row)
+        else:
+            self._updates[new.id] = row
+        if new.type == "list_item" and self.lists is not None:
+            self.lists = None  # recomputed from the cache on next use
+        new_parents = parent_ids(new)
+        if old is None or parent_ids(old) != new_parents:
+            if old is not None:
+                self._unparent.append(new.id)
+            self._parents.extend(
+                {"org_id": self.org_id, "parent_id": p, "child_id": new.id} for p in new_parents
+            )
+
+    def _replace_insert(self, row: dict[str, Any]) -> None:
+        for i, r in enumerate(self._inserts):
+            if r["id"] == row["id"]:
+                self._inserts[i] = row
+                return
+
+    def flush(self) -> None:
+        """Write the buffered rows (executemany) so later queries see them."""
+        if self._inserts:
+            self.conn.execute(db.record.insert(), self._inserts)
+            self._inserts, self._insert_ids = [], set()
+        if self._updates:
+            stmt = update(db.record).where(
+                db.record.c.org_id == bindparam("b_org"), db.record.c.id == bindparam("b_id")
+            ).values({c: bindparam(c) for c in (
+                "type", "version", "seq", "deleted", "data", "uscc", "updated_at", "updated_by",
+                "last_change_id", "wire",
+            )})
+            # Rows are updated in seq order so the unique (org, seq) index never sees two equal.
+            rows = sorted(self._updates.values(), key=lambda r: r["seq"])
+            self.conn.execute(stmt, [{**r, "b_org": r["org_id"], "b_id": r["id"]} for r in rows])
+            self._updates = {}
+        if self._unparent:
+            self.conn.execute(db.record_parent.delete().where(
+                db.record_parent.c.org_id == self.org_id,
+                db.record_parent.c.child_id.in_(self._unparent),
+            ))
+            self._unparent = []
+        if self._parents:
+            unique = {(p["parent_id"], p["child_id"]): p for p in self._parents}
+            self.conn.execute(db.record_parent.insert(), list(unique.values()))
+            self._parents = []
+
+    def save_state(self) -> _State:
+        self.flush()
+        return _State(self.seq, dict(self.cache), {k: list(v) for k, v in self.delta.items()},
+                      set(self.lists) if self.lists is not None else None,
+                      {k: set(v) for k, v in self._uscc.items()})
+
+    def restore_state(self, state: _State) -> None:
+        """Forget the writes of a rolled-back group (the savepoint undid them in the database)."""
+        self._inserts, self._updates, self._parents, self._unparent = [], {}, [], []
+        self._insert_ids = set()
+        self.seq, self.cache, self.delta, self.lists, self._uscc = (
+            state.seq, state.cache, state.delta, state.lists, state.uscc
+        )
+
+    def finish(self) -> None:
+        """Flush, then store the org's new seq and digests: still inside the transaction."""
+        self.flush()
+        self.conn.execute(
+            update(db.org).where(db.org.c.id == self.org_id).values(seq=self.seq)
+        )
+        if not self.delta:
+            return
+        current = {
+            (t, b): (int(n), int(v))
+            for t, b, n, v in self.conn.execute(
+                select(db.digest.c.type, db.digest.c.bucket, db.digest.c.count, db.digest.c.value)
+                .where(db.digest.c.org_id == self.org_id)
+            )
+        }
+        ins, upd = [], []
+        for (type_name, bucket), (count, xor) in self.delta.items():
+            if (type_name, bucket) in current:
+                c, v = current[(type_name, bucket)]
+                upd.append({"b_type": type_name, "b_bucket": bucket, "count": c + count,
+                            "value": digests.to_signed(v ^ xor)})
+            else:
+                ins.append({"org_id": self.org_id, "type": type_name, "bucket": bucket,
+                            "count": count, "value": digests.to_signed(xor)})
+        if ins:
+            self.conn.execute(db.digest.insert(), ins)
+        if upd:
+            self.conn.execute(
+                update(db.digest).where(
+                    db.digest.c.org_id == self.org_id, db.digest.c.type == bindparam("b_type"),
+                    db.digest.c.bucket == bindparam("b_bucket"),
+                ).values(count=bindparam("count"), value=bindparam("value")),
+                upd,
+            )
+        self.delta = {}
+
+
+def read_digests(conn: Connection, org_id: int) -> dict[str, dict[str, object]]:
+    """The org's per-type counts and bucket digests in wire form (every type listed)."""
+    out = {t: digests.TypeDigest() for t in SPECS}
+    for r in conn.execute(
+        select(db.digest.c.type, db.digest.c.bucket, db.digest.c.count, db.digest.c.value)
+        .where(db.digest.c.org_id == org_id)
+    ):
+        type_name, bucket, count, value = r
+        d = out.setdefault(type_name, digests.TypeDigest())
+        d.counts[bucket] = int(count)
+        d.digests[bucket] = int(value) & ((1 << 64) - 1)
+    return {t: d.to_wire() for t, d in out.items()}
+
+
+def new_record(
+    type_name: str, record_id: str, data: dict[str, Any], *, user: str, now: str,
+    change_id: str | None, seq: int, deleted: bool = False,
+) -> StoredRecord:
+    spec_for(type_name)
+    return StoredRecord(
+        type=type_name, id=record_id, version=1, seq=seq, deleted=deleted, data=data,
+        created_at=now, created_by=user, updated_at=now, updated_by=user,
+        last_change_id=change_id,
+    )

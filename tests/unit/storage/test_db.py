@@ -1,0 +1,62 @@
+"""Opening and upgrading profile databases."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.domain.errors import StorageError
+from app.storage import migrations
+from app.storage.db import open_database, user_version
+from app.storage.records import RecordStore
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "profile-v1.sqlite3"
+
+
+def test_new_database_pragmas(tmp_path):
+    db = open_database(tmp_path / "p.sqlite3")
+    conn = db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert user_version(conn) == migrations.SCHEMA_VERSION
+
+
+def test_v1_file_upgrades_in_place_with_backup(tmp_path):
+    path = tmp_path / "fielddesk.sqlite3"
+    shutil.copyfile(FIXTURE, path)
+    db = open_database(path)
+    assert user_version(db.conn) == migrations.SCHEMA_VERSION
+    backups = list((tmp_path / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT count(*) FROM enterprise").fetchone()[0] == 1
+    store = RecordStore(db.conn)
+    assert store.get("enterprise", "0b8f4a9e-1111-4c3a-9d7e-000000000001")["tags"] == ["上市公司"]
+    # Old records are found by the search index built during the upgrade.
+    from app.storage import search
+
+    found = search.search(db.conn, "许继")
+    assert any(h.id == "0b8f4a9e-1111-4c3a-9d7e-000000000001" for h in found.hits)
+    found = search.search(db.conn, "储能")
+    assert any(h.id == "0b8f4a9e-1111-4c3a-9d7e-000000000003" for h in found.hits)
+
+
+def test_newer_database_is_refused(tmp_path):
+    path = tmp_path / "p.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {migrations.SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(StorageError) as e:
+        open_database(path)
+    assert e.value.code == "storage_newer"
+
+
+def test_seeded_lists_have_stable_ids(tmp_path):
+    a = open_database(tmp_path / "a.sqlite3").conn
+    b = open_database(tmp_path / "b.sqlite3").conn
+    q = "SELECT id, kind, value FROM list_item ORDER BY id"
+    assert a.execute(q).fetchall() == b.execute(q).fetchall()
+    assert a.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
