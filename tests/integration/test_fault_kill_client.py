@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +18,12 @@ from tests.integration.conftest import PASSWORD, ROOT
 KILLS = int(os.environ.get("FIELDDESK_SOAK_KILLS", "50"))
 
 
-def _run_and_kill(profile: Path, url: str, seed: int, delay: float) -> list[str]:
+# Each round waits for one moment in the laptop's life, then kills it a little later, so kills
+# land between syncs, during pushes and during pulls however fast this machine is.
+MOMENTS = (("synced\n", 0.06), ("sync-start\n", 0.03), ("stage pull\n", 0.01))
+
+
+def _run_and_kill(profile: Path, url: str, seed: int, moment: str, delay: float) -> list[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.integration.client_worker", str(profile), url, "alice",
          PASSWORD, str(seed)],
@@ -25,13 +31,27 @@ def _run_and_kill(profile: Path, url: str, seed: int, delay: float) -> list[str]
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert proc.stdout is not None
-    first = proc.stdout.readline()  # imports and login done: the clock starts now
-    assert first == b"ready\n", first
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    out, _ = proc.communicate(timeout=30)
+    guard = threading.Timer(60, proc.kill)  # a worker that never reaches the moment
+    guard.start()
+    try:
+        first = proc.stdout.readline()  # imports and login done
+        assert first == b"ready\n", first
+        seen: list[bytes] = []
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if line.decode() == moment:
+                break
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        guard.cancel()
+    text = b"".join(seen).decode() + out.decode(errors="replace")
     # Only whole lines were acknowledged; a torn last line was not.
-    return [ln for ln in out.decode().splitlines(keepends=True) if ln.endswith("\n")]
+    return [ln for ln in text.splitlines(keepends=True) if ln.endswith("\n")]
 
 
 def test_kill_9_during_sync_loses_nothing(server, clients, tmp_path):
@@ -43,12 +63,13 @@ def test_kill_9_during_sync_loses_nothing(server, clients, tmp_path):
     killed_in: dict[str, int] = {"push": 0, "pull": 0}
     office = clients("office", user="bob")
     for round_ in range(KILLS):
-        if round_ % 3 == 0:
-            # Someone else's work, so the laptop's pulls run to many pages.
+        moment, spread = MOMENTS[round_ % len(MOMENTS)]
+        if moment.startswith("stage pull"):
+            # Someone else's work, so the laptop's pull runs to several pages.
             for i in range(40):
                 office.store.create("enterprise", {"name": f"办公室企业{round_}-{i}"})
             office.sync()
-        lines = _run_and_kill(profile, server.url, round_, rng.uniform(0.02, 0.6))
+        lines = _run_and_kill(profile, server.url, round_, moment, rng.uniform(0, spread))
         phases = [ln.split()[-1] for ln in lines if ln.startswith(("sync-start", "stage", "synced"))]
         if phases and phases[-1] != "synced":
             killed_in["pull" if phases[-1] == "pull" else "push"] += 1
