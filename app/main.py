@@ -28,13 +28,17 @@ def setup_logging(profile_dir: Path) -> Path:
     return folder
 
 
+ICON_FILE = ("icons", "fielddesk.png")
+
+
 def setup_qt(app) -> None:  # type: ignore[no-untyped-def]
     """Bundled CJK font as the fallback, Qt's own zh_CN translations, names for QSettings."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtGui import QFont, QFontDatabase, QIcon
 
     app.setOrganizationName("FieldDesk")
     app.setApplicationName("FieldDesk")
+    app.setWindowIcon(QIcon(str(paths.resource_path(*ICON_FILE))))
     font_id = QFontDatabase.addApplicationFont(str(paths.resource_path(*FONT_FILE)))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
