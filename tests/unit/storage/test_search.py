@@ -275,3 +275,23 @@ def test_index_matches_a_plain_scan_after_random_edits(store):
         assert result.total == len(expected), q
         assert find(store, q, type_name="enterprise").total == len(expected), q
         assert find(store, q, type_name="contact").total == 0, q
+
+
+def test_counts_after_edits_equal_a_fresh_build(store):
+    """Edits move only the counts of tokens that came or went; the totals stay exact."""
+    rng = random.Random(5)
+    words = ["新能源", "电池", "许昌", "储能", "智能装备", "生物医药", "乙烯", "有限公司"]
+    made = [enterprise(store, name=f"{rng.choice(words)}{i}公司", notes=rng.choice(words))
+            for i in range(30)]
+    for _ in range(80):
+        r = rng.choice(made)
+        fields = {"notes": " ".join(rng.sample(words, 3))} if rng.random() < 0.7 else {
+            "name": f"{rng.choice(words)}{rng.randint(0, 999)}集团"}
+        store.update("enterprise", r["id"], fields)
+    store.delete("enterprise", made[0]["id"])
+    conn = store.conn
+    edited = sorted(conn.execute("SELECT token, type, n FROM search_count WHERE n != 0"))
+    totals = {q: find(store, q).total for q in ("电", "电池", "新能源", "集团", "储")}
+    search.rebuild(conn)
+    assert sorted(conn.execute("SELECT token, type, n FROM search_count WHERE n != 0")) == edited
+    assert {q: find(store, q).total for q in totals} == totals
