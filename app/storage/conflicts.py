@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.merge import keep_both, merge
-from app.domain.records import children_of, spec_for
+from app.domain.records import RecordSpec, children_of, spec_for, validate_fields
 from app.domain.values import utc_now
-from app.storage import sync_store
+from app.storage import lists, sync_store
 from app.storage.db import transaction
 from app.storage.records import RecordStore
 
 TAKE_CHOICES = ("mine", "theirs", "both")
+FIELD_CHOICES = (*TAKE_CHOICES, "edit")  # per field, 'edit' takes what the user typed
 
 
 def _load(value: str | None) -> Any:
@@ -43,10 +45,34 @@ def get(conn: sqlite3.Connection, conflict_id: str) -> dict[str, Any]:
     raise NotFoundError("not_found", "id", type="conflict", id=conflict_id)
 
 
-def resolve(conn: sqlite3.Connection, conflict_id: str, take: str) -> dict[str, Any]:
-    """Resolve a field or delete-vs-edit conflict: keep mine, theirs, or both (long text)."""
-    if take not in TAKE_CHOICES:
-        raise ValidationError("enum", "take", value=take, choices="、".join(TAKE_CHOICES))
+def sides(conn: sqlite3.Connection, conflict: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(mine, theirs) as they are now: the local record and the newest server copy we know."""
+    t, rid = conflict["type"], conflict["record_id"]
+    mine = sync_store._local(conn, t, rid) or conflict["mine"] or {}
+    theirs = sync_store.synced_copy(conn, t, rid) or conflict["theirs"] or {}
+    return mine, theirs
+
+
+def resolve(
+    conn: sqlite3.Connection,
+    conflict_id: str,
+    take: str,
+    *,
+    per_field: Mapping[str, str] | None = None,
+    edited: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Resolve a field or delete-vs-edit conflict: keep mine, theirs, or both (long text).
+
+    Args:
+        take: the choice for every conflicting field not named in `per_field`.
+        per_field: field name -> 'mine', 'theirs', 'both' or 'edit' (field conflicts only).
+        edited: field name -> the value the user typed, for the fields chosen as 'edit';
+            validated like any edit.
+    """
+    per_field = dict(per_field or {})
+    for choice, allowed in ((take, TAKE_CHOICES), *((c, FIELD_CHOICES) for c in per_field.values())):
+        if choice not in allowed:
+            raise ValidationError("enum", "take", value=choice, choices="、".join(allowed))
     with transaction(conn):
         c = get(conn, conflict_id)
         if c["kind"] == "duplicate":
@@ -61,10 +87,14 @@ def resolve(conn: sqlite3.Connection, conflict_id: str, take: str) -> dict[str, 
         result = merge(spec, c["base"], mine, theirs)
         final: dict[str, Any] = dict(result.merged)
         if c["kind"] == "fields":
+            typed = _clean_edits(conn, spec, per_field, edited or {}, mine)
             for name in result.conflicts or c["fields"]:
-                if take == "theirs":
+                choice = per_field.get(name, take)
+                if choice == "edit":
+                    final[name] = typed[name]
+                elif choice == "theirs":
                     final[name] = theirs.get(name)
-                elif take == "both":
+                elif choice == "both":
                     final[name] = keep_both(spec, name, mine.get(name), theirs.get(name))
                 else:
                     final[name] = mine.get(name)
@@ -78,9 +108,22 @@ def resolve(conn: sqlite3.Connection, conflict_id: str, take: str) -> dict[str, 
         sync_store.rebase(conn, t, rid, final, theirs)
         conn.execute(
             "UPDATE conflict SET resolved_at = ?, resolution = ? WHERE id = ?",
-            (utc_now(), take, conflict_id),
+            (utc_now(), "per_field" if per_field else take, conflict_id),
         )
         return sync_store._local(conn, t, rid) or {}
+
+
+def _clean_edits(
+    conn: sqlite3.Connection, spec: RecordSpec, per_field: Mapping[str, str],
+    edited: Mapping[str, Any], mine: Mapping[str, Any],
+) -> dict[str, Any]:
+    names = [n for n, choice in per_field.items() if choice == "edit"]
+    missing = [n for n in names if n not in edited]
+    if missing:
+        raise ValidationError("required", missing[0], record_type=spec.type)
+    values = {n: edited[n] for n in names}
+    return validate_fields(spec, values, existing=mine,
+                           list_has=lambda kind, v: lists.has(conn, kind, v))
 
 
 def merge_duplicate(store: RecordStore, conflict_id: str) -> dict[str, Any]:
