@@ -27,8 +27,13 @@ class Context:
     @cached_property
     def db(self) -> sqlite_utils.Database:
         from app.storage.db import open_database
+        from app.storage.queries.upgrade import needs_upgrade
 
-        return open_database(paths.database_path(self.data_dir))
+        path = paths.database_path(self.data_dir)
+        if needs_upgrade(path):
+            # An upgrade or a search-index rebuild can take minutes on a large profile.
+            sys.stderr.write("正在升级本地数据库（已先备份），请稍候…\n")
+        return open_database(path)
 
     @property
     def conn(self):  # type: ignore[no-untyped-def]

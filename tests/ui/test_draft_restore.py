@@ -168,3 +168,30 @@ def test_an_older_database_is_upgraded_in_the_background(tmp_path: Path, qtbot: 
     assert list((base / "backups").glob("*-v3-*.sqlite3"))  # backed up before upgrading
     assert controller.profile.store.count("enterprise") == 1
     controller.close()
+
+
+def test_an_index_from_another_tokenizer_is_rebuilt_in_the_background(
+        tmp_path: Path, qtbot: Any, answers: Any) -> None:
+    import sqlite3
+
+    from app import paths
+    from app.storage import search
+    from app.ui.controller import Controller
+
+    base = tmp_path / "stale"
+    base.mkdir()
+    profile = open_profile(base)
+    made = profile.store.create("enterprise", {"name": "许继集团有限公司"})
+    profile.close()
+    conn = sqlite3.connect(paths.database_path(base))
+    conn.execute("UPDATE search_meta SET value = 'old' WHERE key = 'search_index_version'")
+    conn.execute("INSERT INTO search_text (search_text) VALUES ('delete-all')")
+    conn.commit()
+    conn.close()
+
+    controller = Controller(base, offer_demo=False)
+    assert controller.start() is None  # a rebuild can take minutes: not on the GUI thread
+    qtbot.waitUntil(lambda: controller.window is not None, timeout=20000)
+    hits = search.search(controller.profile.store.conn, "许继集团").hits
+    assert [h.id for h in hits] == [made["id"]]
+    controller.close()

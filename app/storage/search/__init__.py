@@ -24,6 +24,7 @@ from app.storage.search.index import (
     field_text,
     index_many,
     index_record,
+    is_current,
     rebuild,
 )
 from app.storage.search.snippet import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, make_snippet
@@ -37,6 +38,7 @@ __all__ = [
     "ensure_current",
     "index_many",
     "index_record",
+    "is_current",
     "rebuild",
     "search",
 ]

@@ -155,13 +155,19 @@ def create_schema(conn: sqlite3.Connection) -> None:
     )
 
 
-def ensure_current(conn: sqlite3.Connection) -> bool:
-    """Rebuild the index when it was built by another tokenizer version; True if it did."""
+def is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the index was built by this tokenizer version (or there is none yet: the
+    migration that creates it builds it current)."""
     try:
         row = conn.execute("SELECT value FROM search_meta WHERE key = ?", (_META_KEY,)).fetchone()
     except sqlite3.OperationalError:
-        return False  # no index yet: the migration creates it
-    if row and row[0] == INDEX_VERSION:
+        return True
+    return bool(row and row[0] == INDEX_VERSION)
+
+
+def ensure_current(conn: sqlite3.Connection) -> bool:
+    """Rebuild the index when it was built by another tokenizer version; True if it did."""
+    if is_current(conn):
         return False
     with transaction(conn):
         _drop(conn)
