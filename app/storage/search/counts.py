@@ -8,11 +8,15 @@ inserts and deletes as the FTS5 tables (index.py), so it cannot drift from them.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from app.storage.search.tokens import CJK_RUN
+from app.storage.search.tokens import CJK_CLASS
+
+# A CJK bigram standing alone between spaces, as index_text writes it.
+_BIGRAM = re.compile(f"(?<!\\S)[{CJK_CLASS}]{{2}}(?!\\S)")
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS search_count ("
@@ -25,19 +29,23 @@ def doc_tokens(chars: str, *texts: str) -> set[str]:
     """The countable tokens of a document: its characters and its CJK bigrams."""
     found = set(chars.split())
     for text in texts:
-        found.update(t for t in text.split() if len(t) == 2 and CJK_RUN.fullmatch(t))
+        found.update(_BIGRAM.findall(text))
     return found
 
 
 def apply(conn: sqlite3.Connection, docs: Iterable[tuple[int, set[str]]], sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) the tokens of (type code, tokens) documents."""
-    counter: Counter[tuple[str, int]] = Counter()
+    by_code: dict[int, Counter[str]] = {}
     for code, tokens in docs:
-        counter.update((t, code) for t in tokens)
+        counter = by_code.get(code)
+        if counter is None:
+            counter = by_code[code] = Counter()
+        counter.update(tokens)
     conn.executemany(
         "INSERT INTO search_count (token, type, n) VALUES (?, ?, ?) "
         "ON CONFLICT (token, type) DO UPDATE SET n = n + excluded.n",
-        [(token, code, sign * n) for (token, code), n in counter.items()],
+        [(token, code, sign * n) for code, counter in by_code.items()
+         for token, n in counter.items() if n],
     )
 
 

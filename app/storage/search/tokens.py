@@ -24,6 +24,7 @@ _CJK = (
     "\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 )
+CJK_CLASS = _CJK  # for a character class: f"[{CJK_CLASS}]"
 CJK_RUN = re.compile(f"[{_CJK}]+")
 # What unicode61 keeps together as a token: letters, digits (and marks). The underscore is a
 # separator for unicode61 but not for \w, hence the explicit class.
