@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.reports.ledger import write_ledger  # noqa: E402
 from app.reports.summary import compute  # noqa: E402
 from app.reports.trip_report import write_trip_report  # noqa: E402
+from app.storage import lead_stages  # noqa: E402
 from app.storage.db import open_database  # noqa: E402
 from app.storage.report_data import LedgerFilter  # noqa: E402
 
@@ -118,6 +119,9 @@ def build_profile(path: Path, leads: int, seed: int = 1) -> dict[str, Any]:
     for table, rows in (("enterprise", enterprises), ("lead", lead_rows),
                         ("lead_stage_change", changes), ("trip", trips), ("visit", visits)):
         _insert(conn, table, rows)
+    # Bulk inserts bypass RecordStore: derive each lead's stage and reached dates in one
+    # pass, as the migration, demo data and server snapshots do.
+    lead_stages.refresh_all(conn)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     return {"db": db, "leads": leads, "stage_changes": len(changes), "visits": len(visits),

@@ -6,9 +6,10 @@ from typing import Any
 
 from app.domain.messages import enum_label, field_label, format_wan, type_label
 from app.domain.records import spec_for
+from app.storage.lead_stages import REACHED_COLUMNS
 
 # Columns kept for queries only; not part of a record's public form.
-_PRIVATE = {"name_key"}
+_PRIVATE = {"name_key", *REACHED_COLUMNS}
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:

@@ -29,14 +29,6 @@ RATE_KEYS = ("performance_rate", "start_rate", "funds_arrival_rate")
 # Pipeline position of each forward stage; `terminated` has none and reaches nothing.
 _INDEX = {s.value: i for i, s in enumerate(PIPELINE)}
 _CLUE, _NEG, _SIGNED, _REG, _STARTED, _PROD = range(6)
-# Count key → pipeline index of the stage that must be reached in range.
-_REACHED_IN_RANGE = (
-    ("leads_captured", _CLUE),
-    ("signed", _SIGNED),
-    ("registered", _REG),
-    ("started", _STARTED),
-    ("in_production", _PROD),
-)
 
 
 class LeadFacts(NamedTuple):
@@ -135,6 +127,9 @@ def summarize(
 ) -> dict[str, Any]:
     """The period summary for [date_from, date_to] (ISO dates, both included), as JSON data.
 
+    The reference implementation over raw rows: the app aggregates the same rules in SQL over
+    each lead's derived reached-stage columns (`app.storage.report_data.summary_aggregates`),
+    and tests/unit/reports/test_summary_sql.py holds the two equal. Both end in `assemble`.
     `leads` must be the live leads; changes of any other lead, and tombstoned changes, are
     ignored. Tuples in the NamedTuple field order are accepted (the loader passes raw rows).
     """
@@ -164,20 +159,12 @@ def summarize(
                     or (day == prev[0] and (created_at or "", cid or "") > (prev[1], prev[2]))):
                 slots[n] = (day, created_at or "", cid or "", stage)
 
-    # Counts per group as flat [count, wan, count, wan, …] lists in COUNT_KEYS order.
-    width = 2 * len(COUNT_KEYS)
-    totals = [0] * width
-    chains: dict[str, list[int]] = {}
-    units: dict[str, list[int]] = {}
-    signed_by_to = registered_by_to = started_by_to = 0
-    invest_signed = funds_signed = 0
-    foreign_contracted = foreign_arrived = 0
+    # Leads summed per (chain, unit, mask of what they count for), as the SQL path sums them.
+    cells: dict[tuple[Any, Any, int], list[int]] = {}
+    signed = [0] * len(SignedTotals._fields)
     negotiating = Stage.NEGOTIATING.value
-    big = BIG_PROJECT_WAN
-    reached_keys = [(2 * COUNT_KEYS.index(key), i) for key, i in _REACHED_IN_RANGE]
-    k_signed, k_signed_big = 2 * COUNT_KEYS.index("signed"), 2 * COUNT_KEYS.index("signed_100m")
-    k_neg, k_neg_big = 2 * COUNT_KEYS.index("negotiating"), 2 * COUNT_KEYS.index("negotiating_100m")
-
+    in_range_bits = ((_CLUE, CAPTURED), (_SIGNED, SIGNED), (_REG, REGISTERED),
+                     (_STARTED, STARTED), (_PROD, IN_PRODUCTION))
     for lead_id, slots in state.items():
         row = lead_rows.get(lead_id)
         if row is None:  # a tombstoned (or unknown) lead: its changes count for nothing
@@ -189,64 +176,122 @@ def summarize(
             if day is not None and (best is None or day < best):
                 best = day
             slots[i] = best
-        hits = [k for k, i in reached_keys
-                if slots[i] is not None and date_from <= slots[i] <= date_to]
-        if k_signed in hits:
-            if amount >= big:
-                hits.append(k_signed_big)
-            foreign_contracted += row[3] or 0
-            foreign_arrived += row[4] or 0
         signed_day = slots[_SIGNED]
         if signed_day is not None and signed_day <= date_to:
-            signed_by_to += 1
-            invest_signed += amount
-            funds_signed += row[2] or 0
+            signed[0] += 1
             reg_day, start_day = slots[_REG], slots[_STARTED]
-            if reg_day is not None and reg_day <= date_to:
-                registered_by_to += 1
-            if start_day is not None and start_day <= date_to:
-                started_by_to += 1
+            signed[1] += reg_day is not None and reg_day <= date_to
+            signed[2] += start_day is not None and start_day <= date_to
+            signed[3] += amount
+            signed[4] += row[2] or 0
+        mask = 0
+        for i, bit in in_range_bits:
+            day = slots[i]
+            if day is not None and date_from <= day <= date_to:
+                mask |= bit
         last = slots[n]
         if last is not None and last[3] == negotiating:
-            hits.append(k_neg)
-            if amount >= big:
-                hits.append(k_neg_big)
-        if not hits:
+            mask |= NEGOTIATING
+        if not mask:
             continue
-        targets = [totals]
-        if len(row) > 5:
-            group = chains.get(row[5] or "")
-            if group is None:
-                group = chains[row[5] or ""] = [0] * width
-            targets.append(group)
-        if len(row) > 6:
-            group = units.get(row[6] or "")
-            if group is None:
-                group = units[row[6] or ""] = [0] * width
-            targets.append(group)
-        for counts in targets:
-            for k in hits:
-                counts[k] += 1
-                counts[k + 1] += amount
+        if amount >= BIG_PROJECT_WAN:
+            mask |= BIG
+        key = ((row[5] or "") if len(row) > 5 else None,
+               (row[6] or "") if len(row) > 6 else None, mask)
+        acc = cells.get(key)
+        if acc is None:
+            acc = cells[key] = [0, 0, 0, 0]
+        acc[0] += 1
+        acc[1] += amount
+        acc[2] += row[3] or 0
+        acc[3] += row[4] or 0
 
-    visit_count = 0
-    for scheduled_at, zone, status in visits:
-        if status == "done" and date_from <= home_date(scheduled_at, zone) <= date_to:
-            visit_count += 1
+    visit_count = sum(1 for scheduled_at, zone, status in visits
+                      if status == "done" and date_from <= home_date(scheduled_at, zone) <= date_to)
     trip_count = sum(1 for start, end in trips if start <= date_to and end >= date_from)
+    groups = [GroupRow(*key, *acc) for key, acc in cells.items()]
+    return assemble(groups, SignedTotals(*signed), visit_count, trip_count)
+
+
+# What a lead counts for in a period, as bits: the stages it reached in range, 在谈 on `to`,
+# and a project of 1亿元 or more (for the _100m keys).
+CAPTURED, SIGNED, REGISTERED, STARTED, IN_PRODUCTION, NEGOTIATING, BIG = (1 << i for i in range(7))
+_MASK_KEYS = (
+    (CAPTURED, "leads_captured"),
+    (NEGOTIATING, "negotiating"),
+    (NEGOTIATING | BIG, "negotiating_100m"),
+    (SIGNED, "signed"),
+    (SIGNED | BIG, "signed_100m"),
+    (REGISTERED, "registered"),
+    (STARTED, "started"),
+    (IN_PRODUCTION, "in_production"),
+)
+
+
+class GroupRow(NamedTuple):
+    """The leads of one industry chain and unit that count for the same figures, summed.
+
+    `industry_chain`/`unit` are "" when not filled in, None when the caller keeps no groups;
+    `mask` is the set of CAPTURED … BIG bits every one of these leads has.
+    """
+
+    industry_chain: str | None
+    unit: str | None
+    mask: int
+    leads: int
+    investment_wan: int
+    foreign_contracted_wan_usd: int
+    foreign_arrived_wan_usd: int
+
+
+class SignedTotals(NamedTuple):
+    """Over leads that reached 签约 on or before `to`: the denominators and numerators of the
+    rates (current amounts)."""
+
+    signed: int
+    registered: int
+    started: int
+    investment_wan: int
+    funds_arrived_wan: int
+
+
+def assemble(
+    groups: Iterable[GroupRow], signed: SignedTotals, visits: int, trips: int
+) -> dict[str, Any]:
+    """The summary JSON from summed cells (the SQL path and `summarize` both end here)."""
+    width = 2 * len(COUNT_KEYS)
+    slots = [(bits, 2 * COUNT_KEYS.index(key)) for bits, key in _MASK_KEYS]
+    totals = [0] * width
+    chains: dict[str, list[int]] = {}
+    units: dict[str, list[int]] = {}
+    contracted = arrived = 0
+    for g in groups:
+        if not g.mask & ~BIG:
+            continue  # leads that count for nothing make no group
+        if g.mask & SIGNED:
+            contracted += g.foreign_contracted_wan_usd or 0
+            arrived += g.foreign_arrived_wan_usd or 0
+        targets = [totals]
+        if g.industry_chain is not None:
+            targets.append(chains.setdefault(g.industry_chain, [0] * width))
+        if g.unit is not None:
+            targets.append(units.setdefault(g.unit, [0] * width))
+        amount = g.investment_wan or 0
+        for bits, k in slots:
+            if g.mask & bits == bits:
+                for counts in targets:
+                    counts[k] += g.leads
+                    counts[k + 1] += amount
 
     result: dict[str, Any] = _count_objects(totals)
-    result["performance_rate"] = rate(registered_by_to, signed_by_to)
-    result["start_rate"] = rate(started_by_to, signed_by_to)
-    result["funds_arrival_rate"] = rate(funds_signed, invest_signed)
-    result["foreign"] = {
-        "contracted_wan_usd": foreign_contracted,
-        "arrived_wan_usd": foreign_arrived,
-    }
+    result["performance_rate"] = rate(signed.registered, signed.signed)
+    result["start_rate"] = rate(signed.started, signed.signed)
+    result["funds_arrival_rate"] = rate(signed.funds_arrived_wan, signed.investment_wan)
+    result["foreign"] = {"contracted_wan_usd": contracted, "arrived_wan_usd": arrived}
     result["by_industry_chain"] = _groups(chains)
     result["by_unit"] = _groups(units)
-    result["visits"] = visit_count
-    result["trips"] = trip_count
+    result["visits"] = visits
+    result["trips"] = trips
     return result
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import ValidationError
-from app.domain.figures import COUNT_KEYS, summarize
+from app.domain.figures import COUNT_KEYS, assemble
 from app.domain.messages import (
     SUMMARY_GROUP_LABELS,
     SUMMARY_LABELS,
@@ -22,7 +22,7 @@ from app.domain.messages import (
 from app.domain.values import parse_date
 from app.reports.blocks import Column, Document, Heading, Para, ReportResult, Subtitle, Table, Title
 from app.reports.render import write_document
-from app.storage.report_data import summary_inputs
+from app.storage.report_data import summary_aggregates
 
 # The stages a group table shows (the _100m rows stay in the totals table).
 _GROUP_KEYS = ("leads_captured", "negotiating", "signed", "registered", "started", "in_production")
@@ -48,8 +48,8 @@ def parse_range(date_from: str, date_to: str) -> tuple[str, str]:
 def compute(conn: sqlite3.Connection, date_from: str, date_to: str) -> dict[str, Any]:
     """The figures for [date_from, date_to] (DESIGN.md "Figures")."""
     start, end = parse_range(date_from, date_to)
-    data = summary_inputs(conn, start, end)
-    return summarize(data.leads, data.changes, data.visits, data.trips, start, end)
+    data = summary_aggregates(conn, start, end)
+    return assemble(data.groups, data.signed, data.visits, data.trips)
 
 
 def title_for(start: str, end: str) -> str:

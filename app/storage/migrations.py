@@ -68,11 +68,31 @@ def _v4_enterprise_list_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5_lead_reached_dates(conn: sqlite3.Connection) -> None:
+    """Each lead keeps the date it reached each pipeline stage (lead_stages.REACHED_COLUMNS),
+    backfilled here from its live stage changes, so a period summary over 100,000 leads is
+    a few aggregate queries instead of replaying every stage change in Python.
+
+    A lead's changes are indexed in their full order (date, created_at, id) and cover the
+    stage, so "the latest live change on or before a day" is one index probe.
+    """
+    from app.storage import lead_stages
+
+    conn.execute("DROP INDEX IF EXISTS stage_change_lead")
+    conn.execute(
+        'CREATE INDEX stage_change_lead ON lead_stage_change(lead_id, deleted, "date",'
+        " created_at, id, stage)"
+    )
+    lead_stages.add_columns(conn)
+    lead_stages.refresh_all(conn)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_records_and_sync,
     _v2_search_and_drafts,
     _v3_sync_bases_and_digests,
     _v4_enterprise_list_index,
+    _v5_lead_reached_dates,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

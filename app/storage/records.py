@@ -22,7 +22,7 @@ from app.domain.records import (
     validate_fields,
 )
 from app.domain.values import match_key, utc_now
-from app.storage import lists, outbox, search
+from app.storage import lead_stages, lists, outbox, search
 from app.storage.db import storage_error, transaction
 from app.storage.schema import DERIVED_COLUMNS
 
@@ -430,14 +430,9 @@ class RecordStore:
 
 
 def recompute_lead_stage(conn: sqlite3.Connection, lead_id: str) -> None:
-    """A lead's current stage: its latest live change by (date, created_at, id)."""
-    row = conn.execute(
-        'SELECT stage, "date" FROM lead_stage_change WHERE lead_id = ? AND deleted = 0'
-        ' ORDER BY "date" DESC, created_at DESC, id DESC LIMIT 1',
-        (lead_id,),
-    ).fetchone()
-    stage, day = row if row else (None, None)
-    conn.execute("UPDATE lead SET stage = ?, stage_date = ? WHERE id = ?", (stage, day, lead_id))
+    """A lead's current stage (its latest live change by (date, created_at, id)) and the
+    dates it reached each stage; see `lead_stages`."""
+    lead_stages.refresh_lead(conn, lead_id)
 
 
 def _count_by_type(items: list[tuple[str, str]]) -> str:

@@ -1,4 +1,4 @@
-"""The rows reports are built from: summary inputs, one trip with its visits, the lead ledger."""
+"""The rows reports are built from: summary sums, one trip with its visits, the lead ledger."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain import figures
 from app.domain.errors import NotFoundError
 
 
@@ -23,43 +24,93 @@ def _marks(items: Sequence[Any]) -> str:
 # --- period summary ---------------------------------------------------------------------------
 
 
+_AMOUNT = "COALESCE(investment_wan, 0)"
+
+
+def _summary_cells_sql() -> str:
+    """One row per (chain, unit, mask) in `figures.GroupRow` field order."""
+    in_range = [
+        ("reached_clue", figures.CAPTURED),
+        ("reached_signed", figures.SIGNED),
+        ("reached_registered", figures.REGISTERED),
+        ("reached_started", figures.STARTED),
+        ("reached_in_production", figures.IN_PRODUCTION),
+    ]
+    # 在谈 on `to`: the current stage when the lead's latest change is dated on or before
+    # `to`; else its latest live change dated on or before `to`, looked up only for leads
+    # that had reached 在谈 by then.
+    negotiating = (
+        f"CASE WHEN stage_date <= :t THEN (stage = 'negotiating') * {figures.NEGOTIATING}"
+        " WHEN reached_negotiating <= :t THEN COALESCE((SELECT c.stage FROM lead_stage_change c"
+        ' WHERE c.lead_id = lead.id AND c.deleted = 0 AND c."date" <= :t'
+        ' ORDER BY c."date" DESC, c.created_at DESC, c.id DESC LIMIT 1) = \'negotiating\', 0)'
+        f" * {figures.NEGOTIATING} ELSE 0 END"
+    )
+    mask = " + ".join(
+        [f"(CASE WHEN {col} BETWEEN :f AND :t THEN {bit} ELSE 0 END)" for col, bit in in_range]
+        + [f"({negotiating})", f"(CASE WHEN {_AMOUNT} >= :big THEN {figures.BIG} ELSE 0 END)"]
+    )
+    wanted = " OR ".join(
+        [f"{col} BETWEEN :f AND :t" for col, _ in in_range]
+        + ["stage = 'negotiating' AND stage_date <= :t",
+           "stage_date > :t AND reached_negotiating <= :t"]
+    )
+    return (
+        f"SELECT COALESCE(industry_chain, ''), COALESCE(unit, ''), {mask}, count(*),"
+        f" SUM({_AMOUNT}), SUM(foreign_contracted_wan_usd), SUM(foreign_arrived_wan_usd)"
+        # Every lead that reached anything by `to` reached 线索 by then.
+        f" FROM lead WHERE deleted = 0 AND reached_clue <= :t AND ({wanted}) GROUP BY 1, 2, 3"
+    )
+
+
+_SUMMARY_CELLS = _summary_cells_sql()
+_SIGNED_TOTALS = (
+    "SELECT count(*), SUM(reached_registered <= :t), SUM(reached_started <= :t),"
+    f" SUM({_AMOUNT}), SUM(COALESCE(funds_arrived_wan, 0))"
+    " FROM lead WHERE deleted = 0 AND reached_signed <= :t"
+)
+_HOME_ZONES = f"('', '{figures.HOME_ZONE}')"
+
+
 @dataclass
-class SummaryInputs:
-    """Plain rows in the field order of `app.domain.figures` (LeadFacts, StageChangeFacts…)."""
+class SummaryAggregates:
+    """What `figures.assemble` turns into the period summary."""
 
-    leads: list[tuple[Any, ...]]
-    changes: list[tuple[Any, ...]]
-    visits: list[tuple[Any, ...]]
-    trips: list[tuple[Any, ...]]
+    groups: list[figures.GroupRow]
+    signed: figures.SignedTotals
+    visits: int
+    trips: int
 
 
-def summary_inputs(conn: sqlite3.Connection, date_from: str, date_to: str) -> SummaryInputs:
-    """Live leads and their live stage changes up to `date_to`, done visits, overlapping trips.
+def summary_aggregates(conn: sqlite3.Connection, date_from: str, date_to: str) -> SummaryAggregates:
+    """The period-summary sums for [date_from, date_to], aggregated in SQL.
 
-    Changes after `date_to` cannot affect the figures, so they are not loaded; the rest of the
-    rules live in `figures.summarize`.
+    Reads the leads' derived `reached_*`/`stage` columns (app.storage.lead_stages), so the
+    cost is a pass over the leads, not a replay of every stage change; the rules are those
+    of `figures.summarize`, and tests/unit/reports/test_summary_sql.py holds the two equal.
     """
-    leads = conn.execute(
-        "SELECT id, investment_wan, funds_arrived_wan, foreign_contracted_wan_usd,"
-        " foreign_arrived_wan_usd, industry_chain, unit FROM lead WHERE deleted = 0"
-    ).fetchall()
-    changes = conn.execute(
-        'SELECT c.lead_id, c.stage, c."date", c.created_at, c.id, 0 FROM lead_stage_change c'
-        ' WHERE c.deleted = 0 AND c."date" <= ?',
-        (date_to,),
-    ).fetchall()
-    # A day either side: a visit abroad may fall on another Beijing date than its local one.
-    visits = conn.execute(
-        "SELECT scheduled_at, time_zone, status FROM visit WHERE deleted = 0 AND status = 'done'"
-        " AND scheduled_at >= date(?, '-1 day') AND scheduled_at < date(?, '+2 day')",
-        (date_from, date_to),
-    ).fetchall()
-    trips = conn.execute(
-        "SELECT start_date, end_date FROM trip WHERE deleted = 0 AND start_date <= ?"
-        " AND end_date >= ?",
-        (date_to, date_from),
-    ).fetchall()
-    return SummaryInputs(leads, changes, visits, trips)
+    p = {"f": date_from, "t": date_to, "big": figures.BIG_PROJECT_WAN}
+    groups = [
+        figures.GroupRow(chain, unit, mask, leads, wan or 0, contracted or 0, arrived or 0)
+        for chain, unit, mask, leads, wan, contracted, arrived in conn.execute(_SUMMARY_CELLS, p)
+    ]
+    signed = figures.SignedTotals(*(v or 0 for v in conn.execute(_SIGNED_TOTALS, p).fetchone()))
+    visits = int(conn.execute(
+        "SELECT count(*) FROM visit WHERE deleted = 0 AND status = 'done'"
+        f" AND (time_zone IS NULL OR time_zone IN {_HOME_ZONES})"
+        " AND scheduled_at >= :f AND scheduled_at < date(:t, '+1 day')", p,
+    ).fetchone()[0])
+    # A visit abroad may fall on another Beijing date than its local one: a day either side.
+    for scheduled_at, zone in conn.execute(
+        "SELECT scheduled_at, time_zone FROM visit WHERE deleted = 0 AND status = 'done'"
+        f" AND time_zone NOT IN {_HOME_ZONES}"
+        " AND scheduled_at >= date(:f, '-1 day') AND scheduled_at < date(:t, '+2 day')", p,
+    ):
+        visits += date_from <= figures.home_date(scheduled_at, zone) <= date_to
+    trips = int(conn.execute(
+        "SELECT count(*) FROM trip WHERE deleted = 0 AND start_date <= :t AND end_date >= :f", p,
+    ).fetchone()[0])
+    return SummaryAggregates(groups, signed, visits, trips)
 
 
 # --- one trip ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from app.domain.records import SPECS
-from app.storage import search
+from app.storage import lead_stages, search
 from app.storage.db import open_database
 from app.storage.records import derived_values, encode
 from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS
@@ -146,11 +146,7 @@ def build(engine: Engine, org_id: int, folder: Path) -> Snapshot:
                     _flush(conn, batch, copies)
                     batch, copies = {}, []
             _flush(conn, batch, copies)
-        conn.execute(
-            "UPDATE lead SET (stage, stage_date) = (SELECT s.stage, s.\"date\" FROM"
-            " lead_stage_change s WHERE s.lead_id = lead.id AND s.deleted = 0"
-            " ORDER BY s.\"date\" DESC, s.created_at DESC, s.id DESC LIMIT 1)"
-        )
+        lead_stages.refresh_all(conn)
         cursor = encode_cursor(org.epoch, org.seq)
         conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          [(META_CURSOR, cursor), (META_EPOCH, org.epoch)])

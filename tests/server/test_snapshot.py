@@ -34,6 +34,7 @@ def test_snapshot_is_a_client_database_with_cursor(org: Org, tmp_path: Path) -> 
         ent = store.get("enterprise", eid)
         assert ent["name"] == "许继集团" and ent["tags"] == ["上市公司"] and ent["version"] == 1
         assert store.get("lead", lead)["stage"] == "signed"
+        assert store.get("lead", lead)["reached_negotiating"] == "2026-03-01"  # for summaries
         meta = dict(db.conn.execute("SELECT key, value FROM meta").fetchall())
         assert meta["sync_cursor"] == cursor
         copies = db.conn.execute("SELECT type, id, version, deleted, data FROM synced_copy").fetchall()

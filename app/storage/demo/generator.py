@@ -9,7 +9,7 @@ import time
 
 from app.domain.errors import ValidationError
 from app.domain.records import SPECS
-from app.storage import search
+from app.storage import lead_stages, search
 from app.storage.db import storage_error, transaction
 from app.storage.demo.activity import Activity
 from app.storage.demo.companies import Companies
@@ -84,6 +84,7 @@ def generate(
             writer.write("meeting_note", activity.notes())
             writer.write("lead", pipeline.leads())
             writer.write("lead_stage_change", pipeline.changes())
+            lead_stages.refresh_all(conn)  # reached dates for the period summary
             writer.write("follow_up", pipeline.follow_ups())
             conn.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
