@@ -51,6 +51,10 @@ def login(
         reply = transport.request(
             "POST", "/auth/login", {"username": username.strip(), "password": password}, auth=False
         )
+    except SyncError as e:
+        if e.kind == SyncErrorKind.AUTH:  # a 401 here is a wrong password, not an expiry
+            raise SyncError(SyncErrorKind.AUTH, code="auth_failed") from e
+        raise
     finally:
         transport.close()
     user = reply["user"]
