@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__, paths
-from app.storage import outbox
 from app.ui import strings, transfers
-from app.ui.dialogs import confirm
+from app.ui.dialogs import confirm, login_dialog
 from app.ui.profile import Profile
+from app.ui.sync_runner import SyncRunner
 from app.ui.views.base import View
 from app.ui.views.search_panel import SearchPanel
+from app.ui.widgets.sync_indicator import SyncIndicator
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("notes", strings.NAV_NOTES, "app.ui.views.notes:NotesView"),
     ("leads", strings.NAV_LEADS, "app.ui.views.leads:LeadsView"),
     ("follow_ups", strings.NAV_FOLLOW_UPS, "app.ui.views.follow_ups:FollowUpsView"),
+    ("sync", strings.NAV_SYNC, "app.ui.views.sync:SyncView"),
     ("settings", strings.NAV_SETTINGS, "app.ui.views.settings_view:SettingsView"),
 )
 
@@ -113,14 +115,22 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.action_save)
         toolbar.addSeparator()
         toolbar.addWidget(self.search_box)
-        self.pending_label = QLabel(self)
-        self.statusBar().addPermanentWidget(self.pending_label)
+        self.sync_runner = SyncRunner(profile, self)
+        self.sync_runner.records_changed.connect(self._after_sync)
+        self.sync_runner.login_required.connect(self.prompt_login)
+        self.sync_runner.sync_failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.sync_runner.sync_finished.connect(
+            lambda _r: self.statusBar().showMessage(self.sync_runner.last_message, 8000))
+        self.sync_indicator = SyncIndicator(self.sync_runner, self)
+        self.sync_indicator.clicked.connect(lambda: self.show_view("sync"))
+        self.statusBar().addPermanentWidget(self.sync_indicator)
         self.statusBar().addPermanentWidget(
             QLabel(strings.status_profile(str(profile.dir), profile.is_demo), self))
         self.nav.currentRowChanged.connect(self._on_nav_row_changed)
         self._restore_geometry()
         self.nav.setCurrentRow(0)
         self.update_pending()
+        self.sync_runner.start()
         # Import the other views' modules once the window is up and idle, so the first click
         # on a view does not pay for its imports.
         QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_views)
@@ -194,7 +204,12 @@ class MainWindow(QMainWindow):
         self.update_pending()
 
     def update_pending(self) -> None:
-        self.pending_label.setText(strings.pending_sync(outbox.pending_count(self.profile.conn)))
+        self.sync_runner.refresh_status()
+
+    def prompt_login(self, reason: str = "") -> None:
+        """Ask for a (new) login; the sync that needed it runs again afterwards."""
+        login_dialog.prompt_login(self, self.sync_runner, self.profile, reason,
+                                  then=self.sync_runner.sync_now)
 
     # --- private ------------------------------------------------------------------------
 
@@ -260,6 +275,9 @@ class MainWindow(QMainWindow):
             _view_class(target)
 
     def _wire(self, view: View) -> None:
+        bind_sync = getattr(view, "bind_sync", None)
+        if bind_sync is not None:
+            bind_sync(self.sync_runner)
         view.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         view.data_changed.connect(lambda v=view: self._on_view_data_changed(v))
         view.open_enterprise_requested.connect(self.open_enterprise)
@@ -274,6 +292,15 @@ class MainWindow(QMainWindow):
             if view is not source:
                 view.mark_stale()
         self.update_pending()
+
+    def _after_sync(self) -> None:
+        # A sync wrote records: views re-read, except one with unsaved typing (it re-reads
+        # when shown next).
+        for view in self.views.values():
+            view.mark_stale()
+        current = self.current_view()
+        if current is not None and not current.is_dirty:
+            current.activate()
 
     def _on_nav_row_changed(self, row: int) -> None:
         if row < 0:
@@ -343,6 +370,7 @@ class MainWindow(QMainWindow):
                     return
                 if answer == "discard":
                     view.discard_changes()  # type: ignore[attr-defined]
+        self.sync_runner.stop()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())

@@ -17,6 +17,7 @@ NAV_NOTES = "纪要"
 NAV_LEADS = "项目"
 NAV_FOLLOW_UPS = "待办"
 NAV_SETTINGS = "设置"
+NAV_SYNC = "同步"
 
 # Menus and actions
 MENU_FILE = "文件(&F)"
@@ -330,3 +331,172 @@ def import_failed(message: str, rows: list[str], more: int) -> str:
 
 def report_written(path: str, warnings: list[str]) -> str:
     return f"已生成：{path}" + ("\n\n" + "\n".join(warnings) if warnings else "")
+
+
+# Sync: status-bar indicator, 同步 view, login
+SYNC_ONLINE = "在线"
+SYNC_OFFLINE = "离线"
+SYNC_CHECKING = "正在检查网络"
+SYNC_NO_SERVER = "未设置同步服务器"
+SYNC_NOT_LOGGED_IN = "未登录"
+SYNC_LOGIN_EXPIRED = "登录已过期"
+SYNC_DEMO = "演示档案，不同步"
+SYNC_NEVER = "从未同步"
+TODAY = "今天"
+YESTERDAY = "昨天"
+SYNC_INDICATOR_TIP = "点击查看同步详情：待同步的修改、冲突和被拒绝的记录"
+SYNC_RUNNING = "正在同步…"
+SYNC_CANCELLING = "正在取消…"
+SYNC_NOW = "立即同步"
+SYNC_CANCEL = "取消同步"
+SYNC_LOGIN = "登录…"
+SYNC_LOGOUT = "退出登录"
+SYNC_ACCOUNT_NONE = "尚未登录同步服务器。登录后会在联网时每隔几分钟自动同步。"
+SYNC_DEMO_ACCOUNT = "这是演示数据档案，不会与服务器同步。"
+SYNC_CANCELLED = "已取消同步，已完成的部分已保存"
+SYNC_ALREADY_RUNNING = "同步正在进行中"
+SYNC_LOGGED_OUT = "已退出登录；未同步的数据仍保留在本机"
+SYNC_LOGOUT_TITLE = "退出登录"
+SYNC_TAB_OUTBOX = "待同步"
+SYNC_TAB_CONFLICTS = "冲突"
+SYNC_TAB_DUPLICATES = "重复企业"
+SYNC_TAB_QUARANTINE = "被拒绝"
+SYNC_COL_TYPE = "类型"
+SYNC_COL_NAME = "名称"
+SYNC_COL_FIELDS = "修改内容"
+SYNC_COL_TIME = "修改时间"
+SYNC_COL_STATE = "状态"
+SYNC_COL_REASON = "拒绝原因"
+SYNC_STATE_PENDING = "待提交"
+SYNC_STATE_SENT = "已发送，待确认"
+SYNC_STATE_CONFLICT = "有冲突，暂缓提交"
+SYNC_STATE_QUARANTINED = "被拒绝"
+SYNC_STATE_HELD = "暂缓提交"
+SYNC_CHANGE_NEW = "新建"
+SYNC_CHANGE_DELETE = "删除"
+SYNC_CHANGE_RESTORE = "恢复"
+SYNC_NO_NAME = "（无名称）"
+SYNC_OUTBOX_EMPTY = "所有修改都已同步到服务器。"
+SYNC_KIND_FIELDS = "字段冲突"
+SYNC_KIND_DELETE = "删改冲突"
+SYNC_CONFLICTS_EMPTY = "没有需要处理的冲突。"
+SYNC_CONFLICT_HINT = ("同一字段在本机和服务器上都被修改了。请逐项选择保留哪个值"
+                      "（长文本默认两者都保留）。保存后下次同步时提交。")
+SYNC_COL_FIELD = "字段"
+SYNC_COL_MINE = "本机的值"
+SYNC_COL_THEIRS = "服务器上的值"
+SYNC_COL_CHOICE = "采用"
+SYNC_TAKE_MINE = "本机的"
+SYNC_TAKE_THEIRS = "服务器的"
+SYNC_TAKE_BOTH = "两者都保留"
+SYNC_TAKE_EDIT = "手动编辑"
+SYNC_EMPTY_VALUE = "（空）"
+SYNC_APPLY = "保存处理结果"
+SYNC_RESOLVED = "冲突已处理，下次同步时提交"
+SYNC_DELETED_HERE = "本机删除了这条记录，而服务器上有人修改了它。"
+SYNC_DELETED_THERE = "服务器上有人删除了这条记录，而本机修改了它。"
+SYNC_KEEP_MINE = "保留本机的版本"
+SYNC_KEEP_THEIRS = "采用服务器的版本"
+SYNC_DUPLICATES_EMPTY = "没有待合并的重复企业。"
+SYNC_DUPLICATE_HINT = ("同一家企业在两台电脑上分别录入了（统一社会信用代码相同）。"
+                       "合并后，本机这家企业下的联系人、拜访、纪要和项目都转到服务器上的企业。")
+SYNC_DUPLICATE_MINE = "本机录入的"
+SYNC_DUPLICATE_THEIRS = "服务器上已有的"
+SYNC_MERGE = "合并到服务器上的企业"
+SYNC_MERGE_TITLE = "合并重复企业"
+SYNC_QUARANTINE_EMPTY = "没有被服务器拒绝的记录。"
+SYNC_QUARANTINE_HINT = "服务器拒绝了这些修改，其余修改照常同步。请按原因修改记录，然后重新提交。"
+SYNC_FIX = "修改记录…"
+SYNC_RETRY = "重新提交"
+SYNC_RETRIED = "已重新排队，下次同步时提交"
+SYNC_NO_FORM = "这类记录没有编辑窗口，可直接重新提交"
+SYNC_GONE = "（本机已无此记录）"
+LOGIN_TITLE = "登录同步服务器"
+LOGIN_SERVER = "服务器地址"
+LOGIN_USER = "用户名"
+LOGIN_PASSWORD = "密码"
+LOGIN_OK = "登录"
+LOGIN_BUSY = "正在登录…"
+LOGIN_USER_MISSING = "请填写用户名"
+LOGIN_PASSWORD_MISSING = "请填写密码"
+LOGIN_EXPIRED = "登录已过期或已被撤销，请重新登录。未同步的数据都还在本机，登录后继续同步。"
+LOGIN_MEMORY_NOTICE = ("系统没有可用的密钥环，登录令牌只保存在本次运行的内存中，"
+                       "下次启动需要重新登录。")
+
+
+def sync_state(word: str, note: str) -> str:
+    return f"{word}（{note}）" if note else word
+
+
+def sync_indicator(state: str, pending: int, conflicts: int, rejected: int, last: str) -> str:
+    parts = [state, f"待同步 {pending:,}" if pending else "已全部同步"]
+    if conflicts:
+        parts.append(f"冲突 {conflicts}")
+    if rejected:
+        parts.append(f"被拒绝 {rejected}")
+    parts.append(last)
+    return " · ".join(parts)
+
+
+def sync_last(when: str) -> str:
+    return f"上次同步 {when}"
+
+
+def sync_progress(pushed: int, pulled: int) -> str:
+    return f"正在同步：已推送 {pushed:,} 条，已拉取 {pulled:,} 条"
+
+
+def sync_account(user: str, server: str) -> str:
+    return f"已登录：{user}（{server}）"
+
+
+def sync_done(pushed: int, pulled: int) -> str:
+    return f"同步完成：推送 {pushed:,} 条，拉取 {pulled:,} 条"
+
+
+def sync_attention(conflicts: int, rejected: int) -> str:
+    parts = []
+    if conflicts:
+        parts.append(f"{conflicts} 条冲突")
+    if rejected:
+        parts.append(f"{rejected} 条被拒绝")
+    return "，有 " + "、".join(parts) + "待处理" if parts else ""
+
+
+def clock_skew(minutes: int) -> str:
+    return f"本机时钟与服务器相差约 {minutes} 分钟，请校准系统时间"
+
+
+def sync_tab(label: str, count: int) -> str:
+    return f"{label}（{count:,}）" if count else label
+
+
+def outbox_summary(shown: int, total: int) -> str:
+    return f"共 {total:,} 条待同步的修改" + (f"，显示前 {shown:,} 条" if shown < total else "")
+
+
+def conflict_caption(kind: str, type_label: str, caption: str) -> str:
+    return f"{kind}　{type_label}「{caption}」"
+
+
+def duplicate_caption(caption: str, uscc: str) -> str:
+    return f"{caption}（{uscc}）"
+
+
+def merge_question(mine: str, theirs: str, children: int) -> str:
+    return (f"把本机录入的「{mine}」合并到服务器上的「{theirs}」吗？\n\n"
+            f"本机这家企业下的 {children} 条记录将转到服务器上的企业，"
+            "本机录入的这家企业随后删除。")
+
+
+def merged(children: int) -> str:
+    return f"已合并重复企业，转移下属记录 {children} 条"
+
+
+def logout_question(pending: int) -> str:
+    kept = f"未同步的 {pending:,} 条修改仍保留在本机，" if pending else ""
+    return f"退出登录后不再自动同步。{kept}重新登录后继续同步。是否退出登录？"
+
+
+def quarantine_reason(message: str, field: str) -> str:
+    return f"{field}：{message}" if field and field not in message else message

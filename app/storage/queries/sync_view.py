@@ -90,18 +90,21 @@ def captions(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict[
 
 @dataclass(frozen=True)
 class OutboxQuery:
-    """The outbox in the order it is pushed (no filters yet: it is rarely long)."""
+    """Outbox rows in the order they are pushed; `state` keeps one state ('quarantined')."""
 
+    state: str | None = None
     sort: str = "seq"
     descending: bool = False
 
 
 class OutboxSource:
-    """Table source for pending changes: keys are outbox seqs."""
+    """Table source for pending changes: keys are outbox seqs; `id` is the record's id."""
 
     def find_keys(self, conn: sqlite3.Connection, query: OutboxQuery) -> list[int]:
         direction = "DESC" if query.descending else "ASC"
-        return [r[0] for r in conn.execute(f"SELECT seq FROM outbox ORDER BY seq {direction}")]
+        where, args = ("WHERE state = ?", [query.state]) if query.state else ("", [])
+        rows = conn.execute(f"SELECT seq FROM outbox {where} ORDER BY seq {direction}", args)
+        return [r[0] for r in rows]
 
     def fetch(self, conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, dict[str, Any]]:
         rows = fetch_by_rowid(
@@ -122,6 +125,7 @@ class OutboxSource:
             row["is_delete"] = fields.get("deleted") is True
             row["is_restore"] = fields.get("deleted") is False and row["base_version"] is not None
             row["is_create"] = row["base_version"] is None
-            row["caption"] = names.get((row["type"], row["record_id"]), "")
+            row["id"] = row["record_id"]
+            row["caption"] = names.get((row["type"], row["record_id"]))
             row["reply"] = json.loads(row["reply"]) if row["reply"] else None
         return rows
