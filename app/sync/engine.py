@@ -121,11 +121,15 @@ class SyncEngine:
 
     def _push_all(self) -> None:
         while True:
-            changes, _held = sync_store.outgoing(self.conn, limit=self.push_batch)
+            # Read and marked sent in one write transaction, before the request leaves: an edit
+            # saved meanwhile (the GUI syncs in the background) cannot coalesce into a change
+            # after it was read for this push. From here on the change is never altered.
+            with transaction(self.conn):
+                changes, _held = sync_store.outgoing(self.conn, limit=self.push_batch)
+                if changes:
+                    sync_store.mark_sent(self.conn, [c.change_id for c in changes])
             if not changes:
                 return
-            # Marked sent before the request leaves: from now on the change is never altered.
-            sync_store.mark_sent(self.conn, [c.change_id for c in changes])
             body = {
                 "epoch": sync_store.get_meta(self.conn, "epoch"),
                 "changes": [c.to_wire() for c in changes],
