@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,7 @@ class SyncRunner(QObject):
         self.login_expired = False
         self.task: tasks.Task | None = None
         self.pushed = self.pulled = 0
+        self.started_at = 0.0  # time.monotonic() when the running sync started
         self.last_message = ""
         self.last_report: SyncReport | None = None
         self.login_dialog: object | None = None  # the open LoginDialog, one at a time
@@ -231,8 +233,15 @@ class SyncRunner(QObject):
 
         self.task = tasks.run_in_background(
             work, self._on_sync_done, lambda e: self._on_sync_error(e, user_started), lane="net")
+        self.started_at = time.monotonic()
         self.status_changed.emit()
         return self.task
+
+    @property
+    def shows_progress(self) -> bool:
+        """Progress and 取消 appear only for a sync that outlives ~0.5 s (no flashing)."""
+        return self.task is not None and (
+            time.monotonic() - self.started_at >= tasks.PROGRESS_DELAY_MS / 1000)
 
     def cancel(self) -> None:
         if self.task is not None:

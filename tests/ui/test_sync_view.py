@@ -142,9 +142,11 @@ def test_conflict_resolved_field_by_field(qtbot, window, bob):
     _sync_by_button(qtbot, window)
     bob.sync()
     bob.store.update("enterprise", e["id"], {"city": "许昌市", "address": "乙的地址",
+                                             "province": "河北省",
                                              "notes": "乙的纪要：对方有意向扩产"})
     bob.sync()
     store.update("enterprise", e["id"], {"city": "禹州市", "address": "甲的地址",
+                                         "province": "河南",
                                          "notes": "甲的纪要：约定下月回访"})
     report = _sync_by_button(qtbot, window)
     assert report.conflicts == 1
@@ -153,12 +155,18 @@ def test_conflict_resolved_field_by_field(qtbot, window, bob):
     panel = view.conflicts
     assert panel.list.count() == 1 and "黄河旋风" in panel.list.item(0).text()
     grid = panel.grid
-    assert set(grid.choices) == {"city", "address", "notes"}
+    assert set(grid.choices) == {"city", "address", "notes", "province"}
     assert grid.choices["notes"].choice == "both"  # long text keeps both by default
     assert grid.choices["city"].choice == "mine"
     _screenshot(qtbot, window, "sync_view")
     grid.choices["city"].choose("theirs")
     grid.choices["address"].choose("mine")
+    province = grid.choices["province"]
+    assert not province.editor.widget.isVisibleTo(grid)
+    province.choose("edit")  # neither: the user types the right value
+    assert province.editor.widget.isVisibleTo(grid) and province.editor.get() == "河南"
+    province.editor.widget.setText("河南省")
+    _screenshot(qtbot, window, "sync_conflict_edit")
     panel.apply_button.click()
     assert panel.list.count() == 0 and "冲突 1" not in window.sync_indicator.text()
     _sync_by_button(qtbot, window)
@@ -167,6 +175,7 @@ def test_conflict_resolved_field_by_field(qtbot, window, bob):
         record = s.get("enterprise", e["id"])
         assert record["city"] == "许昌市"  # theirs
         assert record["address"] == "甲的地址"  # mine
+        assert record["province"] == "河南省"  # edited
         assert record["notes"] == "甲的纪要：约定下月回访" + BOTH_SEPARATOR + "乙的纪要：对方有意向扩产"
 
 
@@ -295,6 +304,29 @@ def test_expired_login_asks_again_and_loses_nothing(qtbot, window, bob, memory_k
     assert outbox.pending_count(window.profile.conn) == 0
     bob.sync()
     assert bob.store.get("enterprise", e["id"])["notes"] == "离线时记下的"
+
+
+def test_logout_keeps_unsynced_work_and_login_syncs_it(qtbot, window, bob, answers,
+                                                      memory_keyring):
+    view = window.view("sync")
+    assert view.logout_button.isVisible() and not view.login_button.isVisible()
+    e = window.profile.store.create("enterprise", {"name": "许继集团有限公司"})
+    answers.yes = True
+    with qtbot.waitSignal(window.sync_runner.status_changed, timeout=WAIT_MS):
+        view.logout_button.click()
+    qtbot.waitUntil(view.login_button.isVisible, timeout=WAIT_MS)
+    assert "未同步的 1 条修改仍保留在本机" in answers.asked[-1]
+    assert not any(a.startswith("alice@") for _s, a in memory_keyring.items)
+    assert outbox.pending_count(window.profile.conn) == 1
+    view.login_button.click()
+    dialog = window.sync_runner.login_dialog
+    assert dialog.isVisible() and not dialog.reason.isVisible()
+    dialog.password.setText(PASSWORD)
+    with qtbot.waitSignal(window.sync_runner.sync_finished, timeout=WAIT_MS):
+        dialog.ok_button.click()  # logs in, then syncs what waited
+    assert view.logout_button.isVisible()
+    bob.sync()
+    assert bob.store.find("enterprise", e["id"]) is not None
 
 
 def test_background_sync_runs_on_a_timer_when_online(qtbot, profile, answers, sync_server,

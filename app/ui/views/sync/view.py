@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui import strings
+from app.ui import strings, tasks
 from app.ui.dialogs import confirm
 from app.ui.dialogs.login_dialog import prompt_login
 from app.ui.profile import Profile
@@ -123,12 +124,15 @@ class SyncView(View):
             self.runner.cancel()
 
     def prompt_login(self, reason: str = "") -> None:
+        """Log in; the first sync starts right after."""
         if self.runner is not None:
-            prompt_login(self.window(), self.runner, self.profile, reason)
+            prompt_login(self.window(), self.runner, self.profile, reason,
+                         then=self.runner.sync_now)
 
     def logout(self) -> None:
         if self.runner is None:
             return
+        self.runner.refresh_status()  # the count in the question must be today's
         if confirm.ask(self, strings.SYNC_LOGOUT_TITLE,
                        strings.logout_question(self.runner.status.pending)):
             self.runner.logout(lambda: self.status_message.emit(strings.SYNC_LOGGED_OUT))
@@ -176,8 +180,10 @@ class SyncView(View):
         self.logout_button.setVisible(signed_in)
         self.sync_button.setVisible(True)
         self.sync_button.setEnabled(not r.is_running)
-        self.cancel_button.setVisible(r.is_running)
-        self.progress.setVisible(r.is_running)
+        self.cancel_button.setVisible(r.shows_progress)
+        self.progress.setVisible(r.shows_progress)
+        if r.is_running and not r.shows_progress:
+            QTimer.singleShot(tasks.PROGRESS_DELAY_MS, self, self._update_header)
         if r.is_running and r.last_message != strings.SYNC_CANCELLING:
             self.message.setText(strings.sync_progress(r.pushed, r.pulled))
         else:
