@@ -98,6 +98,18 @@ def reset_fallbacks() -> None:
         _fallbacks = None
 
 
+_plain_chars: frozenset[str] | None = None
+
+
+def _covered_chars() -> frozenset[str]:
+    global _plain_chars
+    with _lock:
+        if _plain_chars is None:
+            assert _covered is not None
+            _plain_chars = frozenset(map(chr, _covered)) | {"\n", "\t"}
+        return _plain_chars
+
+
 class GlyphGuard:
     """Checks user text against the fonts of one report and collects what it could not show."""
 
@@ -105,13 +117,14 @@ class GlyphGuard:
         register()
         assert _covered is not None
         self._covered = _covered
+        # The same coverage as characters, so a whole string is checked in one C-level call.
+        self._plain_chars = _covered_chars()
         self.missing: set[str] = set()
         self._choice: dict[str, str | None] = {}
 
     def is_plain(self, text: str) -> bool:
         """True when the bundled font has every character (the common, fast case)."""
-        covered = self._covered
-        return all(ord(ch) in covered or ch in "\n\t" for ch in text)
+        return self._plain_chars.issuperset(text)
 
     def _font_for(self, ch: str) -> str | None:
         if ch not in self._choice:

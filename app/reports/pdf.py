@@ -145,9 +145,17 @@ class _Renderer:
         # pages (its splitInRow loops on wrapped text), so longer cells continue in extra rows.
         frame = self.pagesize[1] - self.margins[0] - self.margins[3]
         max_lines = max(4, int((frame / 3 - 4) / (size * 1.3)))
+        # Ledgers repeat most cell values (dates, units, chains, stages): wrap each once.
+        known: dict[tuple[int, str], list[Any]] = {}
         for row in table.rows:
-            pieces = [self._cell_pieces(text or "", room[i], size, styles[i], max_lines)
-                      for i, text in enumerate(row)]
+            pieces = []
+            for i, text in enumerate(row):
+                found = known.get((i, text or ""))
+                if found is None:
+                    found = self._cell_pieces(text or "", room[i], size, styles[i], max_lines)
+                    if all(isinstance(p, str) for p in found):  # a Paragraph is drawn once
+                        known[(i, text or "")] = found
+                pieces.append(found)
             for n in range(max(len(p) for p in pieces)):
                 data.append([p[n] if n < len(p) else "" for p in pieces])
         # Each page's slice is drawn under the header row, so the header repeats on every page.

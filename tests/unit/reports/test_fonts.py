@@ -75,3 +75,21 @@ def test_plain_text_marks_without_markup(no_system_fallback: None) -> None:
     assert guard.plain("䶮A") == "〓A"
     assert guard.markup("a<b>&\n䶮") == "a&lt;b&gt;&amp;<br/>〓"
     assert guard.missing == {"䶮"}
+
+
+def test_ledger_marks_emoji_and_extension_a_in_names(
+    store: Any, tmp_path: Path, no_system_fallback: None
+) -> None:
+    from app.reports.ledger import write_ledger
+    from app.storage.report_data import LedgerFilter
+
+    e = store.create("enterprise", {"name": "龑䶮新能源🚀有限公司"})
+    store.create("lead", {"name": "储能😀项目", "enterprise_id": e["id"], "investment_wan": 100})
+    out = tmp_path / "ledger.pdf"
+    result = write_ledger(store.conn, LedgerFilter(), out, today="2025-09-30")
+    text = pdf_text(out)
+    # Covered characters print; each uncovered one is a visible 〓, never a blank.
+    assert "龑〓新能源〓有限公司" in text and "储能〓项目" in text
+    assert len(result.warnings) == 1
+    for code in ("U+4DAE", "U+1F680", "U+1F600"):
+        assert code in result.warnings[0], code

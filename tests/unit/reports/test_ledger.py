@@ -48,6 +48,7 @@ def test_xlsx_values_and_formats(store: Any, leads: dict[str, Any], tmp_path: Pa
     header = [c.value for c in ws[3]]
     assert header[:6] == ["序号", "项目名称", "企业名称", "产业链", "项目来源", "计划总投资（万元）"]
     assert all(c.font.b for c in ws[3])
+    assert ws["C3"].fill.fgColor.rgb.endswith("E6E6E6") and ws["C3"].border.left.style == "thin"
     rows = {r[1]: r for r in ws.iter_rows(min_row=4, values_only=True)}
     assert set(rows) == {"智能电网装备产业园", "储能电池生产基地"}
     a = rows["智能电网装备产业园"]
@@ -63,11 +64,14 @@ def test_xlsx_values_and_formats(store: Any, leads: dict[str, Any], tmp_path: Pa
     assert money.number_format == "#,##0"
     assert ws.freeze_panes == "A4"
     assert ws.auto_filter.ref == f"A3:Q{ws.max_row}"
-    assert ws.column_dimensions["B"].width == 26
+    # Stored with Excel's padding: 26.71 is what Excel shows as a width of 26 characters.
+    assert 26 <= ws.column_dimensions["B"].width < 27
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    # fitToWidth may be left out: 1 is its default in the file format (ECMA-376 §18.3.1.64).
+    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.paperSize == 9 and "&P" in ws.oddFooter.center.text
 
 
 def test_filters(store: Any, leads: dict[str, Any], tmp_path: Path) -> None:
