@@ -348,6 +348,22 @@ def test_background_sync_runs_on_a_timer_when_online(qtbot, profile, answers, sy
     assert not win.sync_runner._sync_timer.isActive()
 
 
+def test_outbox_models_pass_the_model_tester(qtbot, qtmodeltester, profile):
+    from app.ui.views.sync.outbox_panel import OutboxPanel
+    from app.ui.views.sync.quarantine_panel import QuarantinePanel
+
+    e = profile.store.create("enterprise", {"name": "许继集团有限公司", "tags": ["上市公司"]})
+    profile.store.create("contact", {"enterprise_id": e["id"], "name": "单田芳"})
+    profile.store.delete("contact", profile.store.list("contact")[0]["id"])
+    outbox_panel, quarantine_panel = OutboxPanel(profile), QuarantinePanel(profile)
+    for panel in (outbox_panel, quarantine_panel):
+        qtbot.addWidget(panel)
+        panel.refresh()
+        qtmodeltester.check(panel.model, force_py=True)
+    assert outbox_panel.model.rowCount() == 2 and quarantine_panel.model.rowCount() == 0
+    assert outbox_panel.model.index(1, 2).data() == strings.SYNC_CHANGE_DELETE  # never sent
+
+
 def test_demo_profile_never_syncs(qtbot, profile, answers):
     from app.ui.main_window import MainWindow
 

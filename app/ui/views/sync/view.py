@@ -174,7 +174,7 @@ class SyncView(View):
             text += "\n" + (strings.sync_last(format_when(s.last_sync_at)) if s.last_sync_at
                             else strings.SYNC_NEVER)
         else:
-            text = strings.SYNC_ACCOUNT_NONE
+            text = strings.LOGIN_EXPIRED if r.login_expired else strings.SYNC_ACCOUNT_NONE
         self.account.setText(text)
         self.login_button.setVisible(not signed_in)
         self.logout_button.setVisible(signed_in)
