@@ -349,19 +349,30 @@ def test_background_sync_runs_on_a_timer_when_online(qtbot, profile, answers, sy
 
 
 def test_outbox_models_pass_the_model_tester(qtbot, qtmodeltester, profile):
-    from app.ui.views.sync.outbox_panel import OutboxPanel
-    from app.ui.views.sync.quarantine_panel import QuarantinePanel
+    import gc
+
+    from app.storage.queries.sync_view import OutboxQuery, OutboxSource
+    from app.ui.models.record_table_model import RecordTableModel
+    from app.ui.views.sync.outbox_panel import OutboxPanel, outbox_columns
+    from app.ui.views.sync.quarantine_panel import quarantine_columns
 
     e = profile.store.create("enterprise", {"name": "许继集团有限公司", "tags": ["上市公司"]})
     profile.store.create("contact", {"enterprise_id": e["id"], "name": "单田芳"})
     profile.store.delete("contact", profile.store.list("contact")[0]["id"])
-    outbox_panel, quarantine_panel = OutboxPanel(profile), QuarantinePanel(profile)
-    for panel in (outbox_panel, quarantine_panel):
-        qtbot.addWidget(panel)
-        panel.refresh()
-        qtmodeltester.check(panel.model, force_py=True)
-    assert outbox_panel.model.rowCount() == 2 and quarantine_panel.model.rowCount() == 0
-    assert outbox_panel.model.index(1, 2).data() == strings.SYNC_CHANGE_DELETE  # never sent
+    for columns, query in ((outbox_columns(), OutboxQuery()),
+                           (quarantine_columns(), OutboxQuery(state="quarantined"))):
+        model = RecordTableModel(profile.conn, OutboxSource(), columns, query)
+        model.refresh()
+        qtmodeltester.check(model, force_py=True)
+        # WORKAROUND: as in test_models.py, parentless models tested by ModelTester are
+        # deleted inside the test (PySide6 crashes collecting them at exit).
+        model.deleteLater()
+        del model
+        gc.collect()
+    panel = OutboxPanel(profile)
+    qtbot.addWidget(panel)
+    assert panel.refresh() == 2
+    assert panel.model.index(1, 2).data() == strings.SYNC_CHANGE_DELETE  # made, then deleted
 
 
 def test_demo_profile_never_syncs(qtbot, profile, answers):
