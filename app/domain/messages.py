@@ -390,6 +390,7 @@ REPORT_TEXT = {
     "ledger_title": "招商项目台账",
     "ledger_subtitle": "截至{today}　共{count}个项目　计划总投资{yi}亿元",
     "ledger_filters": "筛选条件：{filters}",
+    "ledger_filter_text": "项目名称含“{text}”",
     # summary
     "summary_title_week": "招商引资工作周报",
     "summary_title_month": "招商引资工作月报",

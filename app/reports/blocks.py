@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,16 @@ class Document:
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
+
+
+class ReportCancelled(Exception):
+    """The user cancelled a report while it was being written; no file is left behind."""
+
+
+def check_cancel(cancel: threading.Event | None) -> None:
+    """Raise ReportCancelled once `cancel` is set (called between pages or row batches)."""
+    if cancel is not None and cancel.is_set():
+        raise ReportCancelled
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from app.reports.blocks import (
     Subtitle,
     Table,
     Title,
+    check_cancel,
 )
 from app.reports.linebreak import NO_LINE_START, wrap
 from app.reports.paged_table import PADDING_X, PagedTable, TableSpec
@@ -79,8 +81,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 class _Renderer:
     """One PDF build: styles, the glyph guard, and the page decoration."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, cancel: threading.Event | None = None) -> None:
         self.doc = doc
+        self.cancel = cancel
         self.guard = fonts.GlyphGuard()
         self.font = fonts.FONT
         self.styles = _styles(self.font)
@@ -185,6 +188,7 @@ class _Renderer:
 
     def _decorate(self, canvas: Any, doc: Any) -> None:
         """Page number "— n —" 7 mm below the text block: odd pages right, even pages left."""
+        check_cancel(self.cancel)  # between pages: a cancelled build stops here
         page = canvas.getPageNumber()
         self.pages = max(self.pages, page)
         text = report_text("page_number", page=page)
@@ -199,8 +203,10 @@ class _Renderer:
         canvas.restoreState()
 
 
-def render_pdf(doc: Document, path: Path) -> tuple[list[str], int]:
+def render_pdf(
+    doc: Document, path: Path, cancel: threading.Event | None = None
+) -> tuple[list[str], int]:
     """Write `doc` to `path` (the caller makes that atomic); returns (warnings, page count)."""
-    renderer = _Renderer(doc)
+    renderer = _Renderer(doc, cancel)
     renderer.build(path)
     return renderer.guard.warnings(), renderer.pages

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from app.domain.errors import ValidationError
-from app.reports.blocks import Document, ReportResult, write_atomic
+from app.reports.blocks import Document, ReportResult, check_cancel, write_atomic
 
 
 def check_out_path(path: Path, allowed: Sequence[str]) -> str:
@@ -20,18 +21,22 @@ def check_out_path(path: Path, allowed: Sequence[str]) -> str:
     return suffix
 
 
-def write_document(doc: Document, path: Path, allowed: Sequence[str]) -> ReportResult:
+def write_document(
+    doc: Document, path: Path, allowed: Sequence[str], cancel: threading.Event | None = None
+) -> ReportResult:
+    """Write `doc` as .pdf or .docx by suffix; ReportCancelled (and no file) once `cancel` is set."""
     suffix = check_out_path(path, allowed)
     result = ReportResult(Path(path))
     if suffix == ".pdf":
         from app.reports.pdf import render_pdf
 
         def write(tmp: Path) -> None:
-            result.warnings, result.pages = render_pdf(doc, tmp)
+            result.warnings, result.pages = render_pdf(doc, tmp, cancel)
     else:
         from app.reports.docx_writer import render_docx
 
         def write(tmp: Path) -> None:
+            check_cancel(cancel)
             render_docx(doc, tmp)
     write_atomic(Path(path), write)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,7 @@ def write_summary(
     date_to: str,
     path: Path,
     figures: dict[str, Any] | None = None,
+    cancel: threading.Event | None = None,
 ) -> ReportResult:
     """The summary as .pdf or .docx, by suffix, written atomically (figures reused if given)."""
     from app.reports.render import check_out_path
@@ -127,4 +129,5 @@ def write_summary(
     start, end = parse_range(date_from, date_to)
     if figures is None:
         figures = compute(conn, start, end)
-    return write_document(summary_document(figures, start, end), Path(path), (".pdf", ".docx"))
+    return write_document(summary_document(figures, start, end), Path(path), (".pdf", ".docx"),
+                          cancel)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -178,10 +179,16 @@ def itinerary_document(data: TripData) -> Document:
     return doc
 
 
-def write_trip_report(conn: sqlite3.Connection, trip_id: str, path: Path) -> ReportResult:
+def write_trip_report(
+    conn: sqlite3.Connection, trip_id: str, path: Path, cancel: threading.Event | None = None
+) -> ReportResult:
     """The trip report as .pdf or .docx (by suffix), written atomically."""
-    return write_document(trip_document(load_trip(conn, trip_id)), Path(path), (".pdf", ".docx"))
+    return write_document(trip_document(load_trip(conn, trip_id)), Path(path), (".pdf", ".docx"),
+                          cancel)
 
 
-def write_itinerary(conn: sqlite3.Connection, trip_id: str, path: Path) -> ReportResult:
-    return write_document(itinerary_document(load_trip(conn, trip_id)), Path(path), (".pdf",))
+def write_itinerary(
+    conn: sqlite3.Connection, trip_id: str, path: Path, cancel: threading.Event | None = None
+) -> ReportResult:
+    return write_document(itinerary_document(load_trip(conn, trip_id)), Path(path), (".pdf",),
+                          cancel)

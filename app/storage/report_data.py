@@ -10,6 +10,7 @@ from typing import Any
 
 from app.domain import figures
 from app.domain.errors import NotFoundError
+from app.storage.queries.table import like_pattern
 
 
 def _dicts(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -209,6 +210,7 @@ class LedgerFilter:
     """Which leads a ledger lists; None means "any". Dates bound any live stage change."""
 
     stage: str | None = None
+    text: str | None = None  # in the project name, as the 项目 list filters
     industry_chain: str | None = None
     unit: str | None = None
     source: str | None = None
@@ -227,6 +229,9 @@ def ledger_rows(conn: sqlite3.Connection, flt: LedgerFilter) -> list[dict[str, A
         # A lead with no change yet is a 线索 in every list of the app.
         clauses.append("COALESCE(l.stage, 'clue') = ?")
         args.append(flt.stage)
+    if flt.text and flt.text.strip():
+        clauses.append("l.name LIKE ? ESCAPE '\\'")
+        args.append(like_pattern(flt.text.strip()))
     for name in ("industry_chain", "unit", "source", "responsible"):
         value = getattr(flt, name)
         if value:

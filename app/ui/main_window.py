@@ -25,6 +25,7 @@ from app import __version__, paths
 from app.ui import strings, transfers
 from app.ui.dialogs import confirm, login_dialog
 from app.ui.profile import Profile
+from app.ui.report_actions import ReportRunner
 from app.ui.sync_runner import SyncRunner
 from app.ui.views.base import View
 from app.ui.views.search_panel import SearchPanel
@@ -66,9 +67,13 @@ class MainWindow(QMainWindow):
     profile_switch_requested = Signal(bool)
     demo_requested = Signal()
 
-    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
+    def __init__(self, profile: Profile, parent: QWidget | None = None, *,
+                 open_file: Callable[[Path], object] | None = None) -> None:
+        """`open_file` shows a written report (default: the system viewer)."""
         super().__init__(parent)
         self.profile = profile
+        self.reports = ReportRunner(profile, self, open_file=open_file)
+        self.reports.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.setWindowTitle(strings.APP_TITLE + (strings.DEMO_SUFFIX if profile.is_demo else ""))
         self._factories = VIEWS
         self.views: dict[str, View] = {}
@@ -192,8 +197,15 @@ class MainWindow(QMainWindow):
         return transfers.import_file(self, self.profile, kind, path, on_done=self._after_import)
 
     def trip_report(self, *, itinerary: bool, path: Path | None = None) -> object:
+        """行程单 or 出差报告 of the trip selected in the 行程 view."""
         trip_id = self.views["trips"].trip_id if "trips" in self.views else None  # type: ignore[attr-defined]
-        return transfers.trip_report(self, self.profile, trip_id, itinerary=itinerary, path=path)
+        return self.reports.trip_report(trip_id, itinerary=itinerary, path=path)
+
+    def ledger(self, path: Path | None = None) -> object:
+        """招商项目台账 of what the 项目 list shows (every lead if it was never opened)."""
+        leads = self.views.get("leads")
+        flt = leads.ledger_filter() if leads is not None else None  # type: ignore[attr-defined]
+        return self.reports.ledger(flt, path)
 
     def _after_import(self) -> None:
         for view in self.views.values():
@@ -243,10 +255,18 @@ class MainWindow(QMainWindow):
             (strings.ACTION_EXPORT_ENTERPRISES,
              lambda: transfers.export_table(self, self.profile, "enterprises")),
             (strings.ACTION_EXPORT_LEADS, lambda: transfers.export_table(self, self.profile, "leads")),
-            (strings.ACTION_ITINERARY, lambda: self.trip_report(itinerary=True)),
-            (strings.ACTION_TRIP_REPORT, lambda: self.trip_report(itinerary=False)),
         ):
             data_menu.addAction(self._action(text, None, slot))
+        reports_menu = bar.addMenu(strings.MENU_REPORTS)
+        self.action_itinerary = self._action(strings.ACTION_ITINERARY, None,
+                                             lambda: self.trip_report(itinerary=True))
+        self.action_trip_report = self._action(strings.ACTION_TRIP_REPORT, None,
+                                               lambda: self.trip_report(itinerary=False))
+        self.action_ledger = self._action(strings.ACTION_LEDGER, None, self.ledger)
+        self.action_summary = self._action(strings.ACTION_SUMMARY, None, self.reports.summary)
+        reports_menu.addActions([self.action_itinerary, self.action_trip_report])
+        reports_menu.addSeparator()
+        reports_menu.addActions([self.action_ledger, self.action_summary])
         edit_menu = bar.addMenu(strings.MENU_EDIT)
         self.action_delete = self._action(strings.ACTION_DELETE, QKeySequence.StandardKey.Delete,
                                           self._on_delete_triggered)
@@ -284,8 +304,15 @@ class MainWindow(QMainWindow):
         view.open_note_requested.connect(self.write_note)
         view.open_saved_note_requested.connect(
             lambda note_id: self.show_view("notes").open_note(note_id))  # type: ignore[attr-defined]
+        view.report_requested.connect(self._on_view_report_requested)
         view.open_lead_requested.connect(
             lambda lead_id: self.show_view("leads").show_lead(lead_id))  # type: ignore[attr-defined]
+
+    def _on_view_report_requested(self, kind: str, argument: object) -> None:
+        if kind == "ledger":
+            self.reports.ledger(argument)  # type: ignore[arg-type]
+        else:
+            self.reports.trip_report(argument, itinerary=kind == "itinerary")  # type: ignore[arg-type]
 
     def _on_view_data_changed(self, source: View) -> None:
         for view in self.views.values():

@@ -186,6 +186,7 @@ LEAD_EDIT = "编辑项目"
 LEAD_TABLE = "项目列表"
 LEAD_BOARD = "阶段看板"
 LEAD_MOVE = "变更阶段…"
+LEAD_LEDGER = "生成台账…"
 LEAD_MOVE_TITLE = "变更项目阶段"
 LEAD_MOVE_DATE = "变更日期"
 LEAD_MOVE_STAGE = "新阶段"
@@ -310,7 +311,7 @@ ACTION_IMPORT_LEADS = "导入项目台账…"
 ACTION_EXPORT_ENTERPRISES = "导出企业名单…"
 ACTION_EXPORT_LEADS = "导出项目台账…"
 ACTION_ITINERARY = "打印行程单…"
-ACTION_TRIP_REPORT = "生成行程报告…"
+ACTION_TRIP_REPORT = "生成出差报告…"
 IMPORTING = "正在导入…"
 EXPORTING = "正在导出…"
 REPORTING = "正在生成报表…"
@@ -331,6 +332,44 @@ def import_failed(message: str, rows: list[str], more: int) -> str:
 
 def report_written(path: str, warnings: list[str]) -> str:
     return f"已生成：{path}" + ("\n\n" + "\n".join(warnings) if warnings else "")
+
+
+# Reports: the 报表 menu, save dialogs, progress (app/ui/report_actions.py)
+MENU_REPORTS = "报表(&R)"
+ACTION_LEDGER = "生成项目台账…"
+ACTION_SUMMARY = "生成周报/月报…"
+REPORT_KIND_ITINERARY = "行程单"
+REPORT_KIND_TRIP = "出差报告"
+REPORT_KIND_LEDGER = "招商项目台账"
+REPORT_RANGE_JOIN = "至"
+FILE_FILTER_LEDGER = "Excel 工作簿 (*.xlsx);;PDF 文件 (*.pdf)"
+REPORT_CANCELLED = "已取消生成报表"
+SUMMARY_RANGE_TITLE = "周报/月报"
+SUMMARY_FROM = "开始日期"
+SUMMARY_TO = "结束日期"
+SUMMARY_THIS_WEEK = "本周"
+SUMMARY_THIS_MONTH = "本月"
+SUMMARY_LAST_MONTH = "上月"
+
+
+def report_save_title(kind: str) -> str:
+    return f"保存{kind}"
+
+
+def report_progress(kind: str) -> str:
+    return f"正在生成{kind}…"
+
+
+def report_opened(path: str) -> str:
+    return f"已生成并打开：{path}"
+
+
+def report_open_failed(path: str) -> str:
+    return f"报表已生成，但没有能打开它的程序：{path}"
+
+
+def report_write_failed(reason: str) -> str:
+    return f"报表未能写入（{reason}）。若该文件正在其他程序中打开，请先关闭后重试。"
 
 
 # Sync: status-bar indicator, 同步 view, login

@@ -1,4 +1,7 @@
-"""Import, export and reports from the menus: file dialogs here, the work on background lanes."""
+"""Import and export from the menus: file dialogs here, the work on background lanes.
+
+Reports have their own module, app/ui/report_actions.py.
+"""
 
 from __future__ import annotations
 
@@ -96,32 +99,3 @@ def export_table(parent: QWidget, profile: Profile, kind: str,
         work, lambda text: confirm.inform(parent, strings.EXPORT_TITLE, text),
         _on_error(parent, strings.EXPORT_TITLE), lane="db", db_path=profile.db_path,
         parent=parent, label=strings.EXPORTING)
-
-
-def trip_report(parent: QWidget, profile: Profile, trip_id: str | None, *, itinerary: bool,
-                path: Path | None = None) -> tasks.Task | None:
-    """行程单 (PDF) or the trip report (PDF/Word) for one trip."""
-    if not trip_id:
-        confirm.warn(parent, strings.REPORT_TITLE, strings.NO_TRIP_SELECTED)
-        return None
-    if path is None:
-        name, _ = QFileDialog.getSaveFileName(
-            parent, strings.REPORT_TITLE, "",
-            strings.FILE_FILTER_PDF if itinerary else strings.FILE_FILTER_REPORT)
-        if not name:
-            return None
-        path = Path(name)
-
-    def work(ctx: tasks.TaskContext) -> Any:
-        from app.reports.trip_report import write_itinerary, write_trip_report
-
-        write = write_itinerary if itinerary else write_trip_report
-        return write(ctx.conn, trip_id, path)
-
-    def done(result: Any) -> None:
-        confirm.inform(parent, strings.REPORT_TITLE,
-                       strings.report_written(str(result.path), list(result.warnings)))
-
-    return tasks.run_in_background(work, done, _on_error(parent, strings.REPORT_TITLE),
-                                   lane="db", db_path=profile.db_path, parent=parent,
-                                   label=strings.REPORTING)

@@ -103,10 +103,16 @@ def fill_dialogs(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[Any], N
 
 
 @pytest.fixture
-def window(qtbot: Any, profile: Profile, answers: Answers) -> Any:
+def opened_files() -> list[Path]:
+    """Files the window handed to the system viewer (tests never open a real one)."""
+    return []
+
+
+@pytest.fixture
+def window(qtbot: Any, profile: Profile, answers: Answers, opened_files: list[Path]) -> Any:
     from app.ui.main_window import MainWindow
 
-    win = MainWindow(profile)
+    win = MainWindow(profile, open_file=lambda path: opened_files.append(path) or True)
     qtbot.addWidget(win)
     win.show()
     return win

@@ -18,6 +18,8 @@ class View(QWidget):
         open_note_requested(str, str): write a note for (visit id, enterprise id); '' = none.
         open_lead_requested(str): show this lead in the 项目 view.
         open_saved_note_requested(str): open this saved note in the 纪要 view.
+        report_requested(str, object): write a report: ("itinerary" | "trip_report", trip id)
+            or ("ledger", LedgerFilter); the window asks where and opens it.
     """
 
     status_message = Signal(str)
@@ -26,6 +28,7 @@ class View(QWidget):
     open_note_requested = Signal(str, str)
     open_lead_requested = Signal(str)
     open_saved_note_requested = Signal(str)
+    report_requested = Signal(str, object)
 
     def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -20,6 +20,7 @@ from app.domain import messages
 from app.domain.enums import PIPELINE, Stage
 from app.domain.errors import AppError
 from app.storage.queries import leads as queries
+from app.storage.report_data import LedgerFilter
 from app.ui import strings
 from app.ui.dialogs import confirm, forms
 from app.ui.dialogs.delete import delete_record
@@ -48,6 +49,9 @@ class LeadsView(View):
         new.clicked.connect(self.new_record)
         move = QPushButton(strings.LEAD_MOVE, self)
         move.clicked.connect(lambda: self.move_lead())
+        ledger = QPushButton(strings.LEAD_LEDGER, self)
+        ledger.setToolTip(strings.ACTION_LEDGER)
+        ledger.clicked.connect(lambda: self.report_requested.emit("ledger", self.ledger_filter()))
         bar = QHBoxLayout()
         bar.addWidget(self.filter, 2)
         bar.addWidget(self.stage)
@@ -55,6 +59,7 @@ class LeadsView(View):
         bar.addStretch(1)
         bar.addWidget(new)
         bar.addWidget(move)
+        bar.addWidget(ledger)
         self.filter.textChanged.connect(self._on_filter_changed)
         self.stage.currentIndexChanged.connect(self._on_filter_changed)
         self.high_energy.toggled.connect(self._on_filter_changed)
@@ -94,6 +99,12 @@ class LeadsView(View):
         self.table.save_state()
 
     # --- public -------------------------------------------------------------------------
+
+    def ledger_filter(self) -> LedgerFilter:
+        """The 台账 of what the list shows: the same name text, stage and 两高 filters."""
+        query = self.model.query
+        return LedgerFilter(stage=query.stage, text=query.text.strip() or None,
+                            high_energy=True if query.high_energy_only else None)
 
     def show_lead(self, lead_id: str) -> None:
         self.tabs.setCurrentWidget(self.table)

@@ -24,7 +24,7 @@ from app.domain import messages
 from app.domain.enums import VisitStatus
 from app.domain.errors import AppError
 from app.storage.queries import trips as queries
-from app.ui import strings, transfers
+from app.ui import strings
 from app.ui.dialogs import confirm, forms
 from app.ui.dialogs.delete import delete_record
 from app.ui.models.columns import DUE_SOON_COLOUR
@@ -89,8 +89,8 @@ class TripsView(View):
         bar.addStretch(1)
         for text, itinerary in ((strings.ACTION_ITINERARY, True), (strings.ACTION_TRIP_REPORT, False)):
             button = QPushButton(text, self)
-            button.clicked.connect(lambda _c=False, i=itinerary: transfers.trip_report(
-                self, self.profile, self.trip_id, itinerary=i))
+            button.clicked.connect(lambda _c=False, i=itinerary: self.report_requested.emit(
+                "itinerary" if i else "trip_report", self.trip_id))
             bar.addWidget(button)
         left_layout.addLayout(bar)
         left_layout.addWidget(self.table)

@@ -119,3 +119,21 @@ def test_wrong_extension_writes_nothing(store: Any, tmp_path: Path) -> None:
         write_ledger(store.conn, LedgerFilter(), folder / "ledger.docx")
     assert info.value.field == "out"
     assert list(folder.iterdir()) == []
+
+
+def test_name_filter_and_cancel(store: Any, leads: dict[str, Any], tmp_path: Path) -> None:
+    import threading
+
+    from app.reports.blocks import ReportCancelled
+
+    out = tmp_path / "ledger.xlsx"
+    write_ledger(store.conn, LedgerFilter(text="电网"), out, today="2025-09-30")
+    ws = load_workbook(out).active
+    assert [r[1] for r in ws.iter_rows(min_row=4, values_only=True)] == ["智能电网装备产业园"]
+    assert "项目名称含“电网”" in ws["A2"].value
+    cancel = threading.Event()
+    cancel.set()
+    for name in ("cancelled.pdf", "cancelled.xlsx"):
+        with pytest.raises(ReportCancelled):
+            write_ledger(store.conn, LedgerFilter(), tmp_path / name, cancel=cancel)
+        assert not (tmp_path / name).exists()

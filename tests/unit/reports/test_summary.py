@@ -96,7 +96,7 @@ def test_failed_write_leaves_no_file(store: Any, tmp_path: Path, monkeypatch: An
     folder = tmp_path / "out"
     folder.mkdir()
 
-    def broken(doc: Any, path: Path) -> tuple[list[str], int]:
+    def broken(doc: Any, path: Path, *_cancel: Any) -> tuple[list[str], int]:
         path.write_bytes(b"%PDF-1.4 partial")
         raise OSError("disk full")
 
