@@ -227,3 +227,21 @@ def test_dialog_cancelled_writes_nothing(window: Any, profile: Any, save_as: Sav
     window.reports.ask_range = lambda _parent: None
     assert window.reports.summary() is None
     assert opened_files == [] and not list(save_as.folder.iterdir())
+
+
+def test_save_dialog_adds_the_chosen_formats_suffix(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.ui import report_actions
+
+    replies = [(str(tmp_path / "周报"), "Word 文档 (*.docx)"),
+               (str(tmp_path / "周报.pdf"), "Word 文档 (*.docx)"),  # a typed suffix wins
+               ("", "")]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: replies.pop(0))
+    ask = report_actions.ask_save_path
+    assert ask(None, "t", tmp_path / "x.pdf", strings.FILE_FILTER_REPORT) == tmp_path / "周报.docx"
+    assert ask(None, "t", tmp_path / "x.pdf", strings.FILE_FILTER_REPORT) == tmp_path / "周报.pdf"
+    assert ask(None, "t", tmp_path / "x.pdf", strings.FILE_FILTER_REPORT) is None
+    assert report_actions.file_stem("行程单", "赴深圳/东莞 招商", "2025-09-01") == \
+        "行程单_赴深圳东莞招商_2025-09-01"
