@@ -6,7 +6,8 @@ from app.domain.records import SPECS, FieldSpec, RecordSpec
 
 _SQL_TYPES = {"money": "INTEGER", "bool": "INTEGER", "int": "INTEGER"}
 
-# Columns kept beside the wire fields: derived values that make queries cheap.
+# Columns kept beside the wire fields: derived values that make queries cheap. Leads also
+# have reached_<stage> dates, added by migration v5 (app/storage/lead_stages.py).
 DERIVED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "enterprise": (("name_key", "TEXT"),),
     "lead": (("stage", "TEXT"), ("stage_date", "TEXT"), ("name_key", "TEXT")),
