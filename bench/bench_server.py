@@ -71,17 +71,19 @@ def dataset_changes(size: int, seed: int, work: Path) -> list[dict[str, Any]]:
 class Server:
     """A `fielddesk-server serve` process on a fresh database, with one org and users."""
 
-    def __init__(self, db: str, data: Path, users: int = 1) -> None:
+    def __init__(self, db: str, data: Path, users: int = 1,
+                 env: dict[str, str] | None = None, provision: bool = True) -> None:
         self.db, self.data = db, data
         env = {**os.environ, "FIELDDESK_SERVER_DATA_DIR": str(data),
-               "FIELDDESK_SERVER_SNAPSHOT_MAX_AGE_SECONDS": "0"}
+               "FIELDDESK_SERVER_SNAPSHOT_MAX_AGE_SECONDS": "0", **(env or {})}
         self.env = env
-        self._cli("migrate")
-        self._cli("create-org", "基准局")
-        self._cli("create-user", "--org", "基准局", "--user", "u0", "--role", "lead",
-                  "--password-stdin", stdin=PASSWORD + "\n")
-        if users > 1:
-            self._more_users(users)
+        if provision:  # False: a database provisioned before (org 基准局, users u0…)
+            self._cli("migrate")
+            self._cli("create-org", "基准局")
+            self._cli("create-user", "--org", "基准局", "--user", "u0", "--role", "lead",
+                      "--password-stdin", stdin=PASSWORD + "\n")
+            if users > 1:
+                self._more_users(users)
         import socket
 
         with socket.socket() as s:
