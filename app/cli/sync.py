@@ -89,14 +89,17 @@ def _sync(ctx: Context) -> int:
             raise ValidationError("required", "server")
         session.login(ctx.conn, server, ctx.args.user, _password(ctx))
     transport = session.transport_for(ctx.conn)
+    engine = SyncEngine(ctx.conn, transport)
     try:
-        report = SyncEngine(ctx.conn, transport).sync()
+        report = engine.sync()
     except SyncError as e:
         if e.kind == SyncErrorKind.AUTH:
             session.forget_token(ctx.conn)
         raise
     finally:
         transport.close()
+        # The command returns with the search index caught up (it trails the pull by moments).
+        engine.wait_indexed()
     lines = [
         f"同步完成：推送 {report.pushed} 条，拉取 {report.pulled} 条"
         + ("（首次同步已下载快照）" if report.bootstrapped else ""),

@@ -188,6 +188,62 @@ def _set_synced(conn: sqlite3.Connection, record: Mapping[str, Any]) -> bool:
     return True
 
 
+def _set_synced_many(
+    conn: sqlite3.Connection, records: Iterable[Mapping[str, Any]]
+) -> set[tuple[str, str]]:
+    """`_set_synced` for many records in a few statements; returns the (type, id) of those
+    that were newer than our copies (and so were stored)."""
+    wanted: dict[str, list[str]] = {}
+    for r in records:
+        wanted.setdefault(r["type"], []).append(r["id"])
+    have: dict[tuple[str, str], tuple[int, bool]] = {}
+    for t, ids in wanted.items():
+        for rid, version, deleted in conn.execute(
+            "SELECT id, version, deleted FROM synced_copy WHERE type = ?"
+            " AND id IN (SELECT value FROM json_each(?))", (t, json.dumps(ids)),
+        ):
+            have[(t, rid)] = (int(version), bool(deleted))
+    delta: dict[tuple[str, int], list[int]] = {}
+    rows: list[tuple[str, str, int, int, str]] = []
+    stored: set[tuple[str, str]] = set()
+    for r in records:
+        t, rid, version = r["type"], r["id"], int(r["version"])
+        deleted = bool(r.get("deleted"))
+        old = have.get((t, rid))
+        if old is not None and old[0] >= version:
+            continue
+        d = delta.setdefault((t, digest.bucket_of(rid)), [0, 0])
+        d[1] ^= digest.record_hash(t, rid, version, deleted)
+        if old is None:
+            d[0] += 1
+        else:
+            d[1] ^= digest.record_hash(t, rid, old[0], old[1])
+        have[(t, rid)] = (version, deleted)
+        stored.add((t, rid))
+        rows.append((t, rid, version, 1 if deleted else 0, json.dumps(dict(r), ensure_ascii=False)))
+    if not rows:
+        return stored
+    current = {
+        (t, b): (int(n), int(v) & ((1 << 64) - 1))
+        for t, b, n, v in conn.execute("SELECT type, bucket, count, digest FROM sync_digest")
+    }
+    conn.executemany(
+        "INSERT INTO sync_digest (type, bucket, count, digest) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (type, bucket) DO UPDATE SET count = excluded.count,"
+        " digest = excluded.digest",
+        [
+            (t, b, current.get((t, b), (0, 0))[0] + n,
+             digest.to_signed(current.get((t, b), (0, 0))[1] ^ x))
+            for (t, b), (n, x) in delta.items()
+        ],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO synced_copy (type, id, version, deleted, data) VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
+    return stored
+
+
 def rebuild_digests(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM sync_digest")
     rows = conn.execute("SELECT type, id, version, deleted FROM synced_copy").fetchall()
@@ -246,6 +302,72 @@ def write_local(conn: sqlite3.Connection, record: Mapping[str, Any]) -> None:
         recompute_lead_stage(conn, record["lead_id"])
 
 
+_META = ("created_at", "created_by", "updated_at", "updated_by")
+
+
+def _write_local_many(
+    conn: sqlite3.Connection, type_name: str, records: list[Mapping[str, Any]],
+    old: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """`write_local` for many records of one type: one executemany, search entries queued
+    (see search.queue) rather than rebuilt here. `old` holds the rows as they are (raw
+    column values) for those that exist."""
+    spec = SPECS[type_name]
+    derived = list(derived_values(spec, {}))  # the derived columns a record sets itself
+    cols = ["id", *spec.field_names, *derived, *_META, "deleted", "version"]
+    rows = []
+    for record in records:
+        before = old.get(record["id"]) or {}
+        values = derived_values(spec, record)
+        rows.append([
+            record["id"],
+            *(encode(spec, f.name, record.get(f.name, f.empty())) for f in spec.fields),
+            *(values.get(name) for name in derived),
+            *(record.get(name) or before.get(name) or "" for name in _META),
+            1 if record.get("deleted") else 0,
+            record.get("version"),
+        ])
+    names = ", ".join(q(c) for c in cols)
+    # An upsert, not INSERT OR REPLACE: columns kept beside the record (a lead's stage and
+    # reached dates) stay, and are recomputed below where they depend on what changed.
+    conn.executemany(
+        f"INSERT INTO {type_name} ({names}) VALUES ({', '.join('?' for _ in cols)})"
+        f" ON CONFLICT (id) DO UPDATE SET "
+        + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in cols[1:]),
+        rows,
+    )
+    if type_name in search.SEARCHABLE:
+        fields = search.indexed_fields(type_name)
+        changed = []
+        for record in records:
+            before = old.get(record["id"])
+            was = before is not None and not before["deleted"]
+            now = not record.get("deleted")
+            if was != now or (now and any(
+                search.field_text(record.get(f)) != search.field_text(before.get(f))  # type: ignore[union-attr]
+                for f in fields
+            )):
+                changed.append((record["id"], before if was else None))
+        search.queue(conn, type_name, changed)
+
+
+def _rows_by_id(
+    conn: sqlite3.Connection, type_name: str, ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Raw rows (meta, deleted and indexed fields) of these records that exist."""
+    names = ["id", *_META, "deleted"]
+    if type_name in search.SEARCHABLE:
+        names += search.indexed_fields(type_name)
+    cols = ", ".join(q(c) for c in names)
+    return {
+        row[0]: dict(zip(names, row, strict=True))
+        for row in conn.execute(
+            f"SELECT {cols} FROM {type_name} WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+    }
+
+
 def has_pending(conn: sqlite3.Connection, type_name: str, record_id: str) -> bool:
     return conn.execute(
         "SELECT 1 FROM outbox WHERE type = ? AND record_id = ? LIMIT 1", (type_name, record_id)
@@ -255,33 +377,73 @@ def has_pending(conn: sqlite3.Connection, type_name: str, record_id: str) -> boo
 # --- pull ---------------------------------------------------------------------------------------
 
 def apply_pulled(
-    conn: sqlite3.Connection, records: list[Mapping[str, Any]], cursor: str | None
+    conn: sqlite3.Connection, records: list[Mapping[str, Any]], cursor: str | None,
+    *, index_now: bool = True,
 ) -> int:
     """Apply one page of pulled records and move the cursor, in one transaction.
 
     A record with local changes still in the outbox keeps its local row: the push answers
     its change with a conflict that merges three-way against the change's own base.
     Returns how many local rows changed.
+
+    Rows are written with one executemany per type. Their search entries are queued in the
+    same transaction; `index_now` indexes them before it commits, otherwise the caller runs
+    `search.drain` soon after (the sync engine does, off the sync's hot path).
     """
     changed = 0
     protect = protected_versions(conn)
     with transaction(conn):
+        # One entry per record (a page never repeats one; if it did, the newest would win).
+        page: dict[tuple[str, str], Mapping[str, Any]] = {}
         for record in records:
             if record.get("type") not in SPECS:
                 continue
-            newer = _set_synced(conn, record)
-            if not newer and _local(conn, record["type"], record["id"]) is not None:
-                continue
-            if has_pending(conn, record["type"], record["id"]):
-                continue
-            # After a server restore, our copy may be newer than the restored one: keep it;
-            # repush_newer sends it back.
-            if protect.get((record["type"], record["id"]), 0) > int(record["version"]):
-                continue
-            write_local(conn, record)
-            changed += 1
+            key = (record["type"], record["id"])
+            if key not in page or int(record["version"]) > int(page[key]["version"]):
+                page[key] = record
+        if page:
+            newer = _set_synced_many(conn, page.values())
+            pending = {
+                (t, rid) for t, rid in conn.execute(
+                    "SELECT DISTINCT type, record_id FROM outbox"
+                    " WHERE record_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([rid for _, rid in page]),),
+                )
+            }
+            by_type: dict[str, list[Mapping[str, Any]]] = {}
+            for key, record in page.items():
+                by_type.setdefault(key[0], []).append(record)
+            leads: dict[str, None] = {}
+            for t in SPECS:  # parents first, as the specs are ordered
+                recs = by_type.get(t)
+                if not recs:
+                    continue
+                old = _rows_by_id(conn, t, [r["id"] for r in recs])
+                todo = []
+                for record in recs:
+                    key = (t, record["id"])
+                    if key not in newer and record["id"] in old:
+                        continue
+                    if key in pending:
+                        continue
+                    # After a server restore, our copy may be newer than the restored one:
+                    # keep it; repush_newer sends it back.
+                    if protect.get(key, 0) > int(record["version"]):
+                        continue
+                    todo.append(record)
+                    if t == "lead":
+                        leads[record["id"]] = None
+                    elif t == "lead_stage_change" and record.get("lead_id"):
+                        leads[record["lead_id"]] = None
+                if todo:
+                    _write_local_many(conn, t, todo, old)
+                    changed += len(todo)
+            for lead_id in leads:
+                recompute_lead_stage(conn, lead_id)
         if cursor is not None:
             set_meta(conn, "cursor", cursor)
+        if index_now:
+            search.drain(conn)
     return changed
 
 

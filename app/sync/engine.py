@@ -22,6 +22,7 @@ from app.domain.errors import SyncError, SyncErrorKind
 from app.domain.values import utc_now
 from app.storage import sync_store
 from app.storage.db import transaction
+from app.sync import indexer
 from app.sync.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class SyncEngine:
         self.push_batch = push_batch
         self.pull_page = pull_page
         self.report = SyncReport()
+        self._indexer: indexer.Indexer | None = None
+        self._to_index = False  # pulled rows wait in the search queue
 
     # --- the whole sync ----------------------------------------------------------------------
 
@@ -84,6 +87,19 @@ class SyncEngine:
             raise SyncError(SyncErrorKind.DEMO)
         started = time.perf_counter()
         self.report = SyncReport()
+        try:
+            return self._sync(started)
+        finally:
+            if self._to_index:
+                # Committed rows get their search entries right after, in the background.
+                self._to_index = False
+                self._indexer = indexer.start(self.conn)
+
+    def wait_indexed(self, timeout: float | None = None) -> bool:
+        """Block until the search index has caught up with what this engine pulled."""
+        return self._indexer.wait(timeout) if self._indexer is not None else True
+
+    def _sync(self, started: float) -> SyncReport:
         try:
             if self._is_fresh():
                 try:
@@ -165,7 +181,9 @@ class SyncEngine:
             epoch = reply.get("epoch")
             with transaction(self.conn):
                 sync_store.set_meta(self.conn, "epoch", epoch)
-                sync_store.apply_pulled(self.conn, reply.get("records", []), reply.get("cursor"))
+                if sync_store.apply_pulled(self.conn, reply.get("records", []),
+                                           reply.get("cursor"), index_now=False):
+                    self._to_index = True
             self.report.pulled += len(reply.get("records", []))
             self.progress("pull", self.report.pulled, self.report.pulled)
             digests = reply.get("digests")
@@ -188,7 +206,8 @@ class SyncEngine:
                 reply = self._request("GET", f"/buckets/{type_name}/{bucket}", params=params)
                 records = reply.get("records", [])
                 seen.update(r["id"] for r in records)
-                sync_store.apply_pulled(self.conn, records, None)
+                if sync_store.apply_pulled(self.conn, records, None, index_now=False):
+                    self._to_index = True
                 after = reply.get("next_after_id")
                 if not after:
                     break

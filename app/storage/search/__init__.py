@@ -1,7 +1,8 @@
 """One search over enterprises, contacts, meeting notes and leads: Chinese, pinyin and USCC.
 
 Public API: `create_schema`, `rebuild`, `index_record` (inside each save's transaction),
-`index_many` (bulk inserts), `ensure_current`, and `search`, which returns the exact total
+`index_many` (bulk inserts), `queue` + `drain` (sync pulls: the rows' transaction notes what
+to index, a moment later `drain` indexes it), `ensure_current`, and `search`, which returns the exact total
 and the top hits, each with a snippet whose matches are wrapped in 【】 (see snippet.py).
 """
 
@@ -20,11 +21,15 @@ from app.storage.search.index import (
     SHIFT,
     TITLE_FIELD,
     create_schema,
+    drain,
     ensure_current,
     field_text,
     index_many,
     index_record,
+    indexed_fields,
     is_current,
+    queue,
+    queued,
     rebuild,
 )
 from app.storage.search.snippet import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, make_snippet
@@ -35,10 +40,14 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "create_schema",
+    "drain",
     "ensure_current",
     "index_many",
     "index_record",
+    "indexed_fields",
     "is_current",
+    "queue",
+    "queued",
     "rebuild",
     "search",
 ]

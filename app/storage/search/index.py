@@ -79,6 +79,13 @@ SCHEMA = (
     counts.SCHEMA,
     "CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID",
 )
+# Records whose rows changed but whose index entries have not caught up yet (see `queue`):
+# `old` holds the indexed fields as the index has them (JSON), NULL when it has nothing.
+# Written in the same transaction as the rows, so a crash never loses an index update.
+QUEUE_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS search_queue (type TEXT NOT NULL, id TEXT NOT NULL, old TEXT,"
+    " PRIMARY KEY (type, id)) WITHOUT ROWID"
+)
 
 
 def type_range(type_name: str | None) -> tuple[int, int]:
@@ -147,9 +154,16 @@ def is_live(record: Mapping[str, Any] | None) -> bool:
     return record is not None and not record.get("deleted")
 
 
+def indexed_fields(type_name: str) -> tuple[str, ...]:
+    """The record fields `make_doc` reads: what an index entry is made of."""
+    title_field = TITLE_FIELD[type_name]
+    return ((title_field,) if title_field else ()) + BODY_FIELDS[type_name]
+
+
 def create_schema(conn: sqlite3.Connection) -> None:
     for sql in SCHEMA:
         conn.execute(sql)
+    conn.execute(QUEUE_SCHEMA)
     conn.execute(
         "INSERT OR REPLACE INTO search_meta (key, value) VALUES (?, ?)", (_META_KEY, INDEX_VERSION)
     )
@@ -168,6 +182,10 @@ def is_current(conn: sqlite3.Connection) -> bool:
 def ensure_current(conn: sqlite3.Connection) -> bool:
     """Rebuild the index when it was built by another tokenizer version; True if it did."""
     if is_current(conn):
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_doc'").fetchone():
+            # Profiles from before the queue get its table; a crash may have left work in it.
+            conn.execute(QUEUE_SCHEMA)
+            drain(conn)
         return False
     with transaction(conn):
         _drop(conn)
@@ -188,11 +206,15 @@ def index_record(
     """
     if type_name not in TYPE_CODES:
         return
+    record_id = (new or old or {}).get("id")
+    queued = _take_queued(conn, type_name, record_id) if record_id else None
+    if queued is not None:
+        # The index still holds what the queue says, not `old`: replay from that.
+        old = queued[0]
     old_doc = make_doc(type_name, old) if old is not None and is_live(old) else None
     new_doc = make_doc(type_name, new) if new is not None and is_live(new) else None
     if old_doc == new_doc:
         return  # nothing indexed changed (e.g. only the intent of a note)
-    record_id = (new or old or {}).get("id")
     if record_id is None:
         return
     uid = uuid.UUID(record_id).bytes
@@ -249,6 +271,128 @@ def index_many(
     return len(rows)
 
 
+def _take_queued(
+    conn: sqlite3.Connection, type_name: str, record_id: str
+) -> tuple[dict[str, Any] | None] | None:
+    """Remove a record from the queue; (what the index holds for it,) if it was queued."""
+    row = conn.execute(
+        "SELECT old FROM search_queue WHERE type = ? AND id = ?", (type_name, record_id)
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute("DELETE FROM search_queue WHERE type = ? AND id = ?", (type_name, record_id))
+    return (json.loads(row[0]) if row[0] is not None else None,)
+
+
+def queue(
+    conn: sqlite3.Connection, type_name: str,
+    items: Iterable[tuple[str, Mapping[str, Any] | None]],
+) -> None:
+    """Note records whose rows this write changes, as (id, record before the write or None),
+    so `drain` brings their index entries up to date soon after, off the write's hot path.
+
+    Call inside the write's transaction: the note is as durable as the rows. A record
+    already queued keeps its first note, since the index still holds that state.
+    """
+    if type_name not in TYPE_CODES:
+        return
+    names = indexed_fields(type_name)
+    conn.executemany(
+        "INSERT OR IGNORE INTO search_queue (type, id, old) VALUES (?, ?, ?)",
+        [
+            (type_name, rid, json.dumps({f: old.get(f) for f in names}, ensure_ascii=False)
+             if old is not None and is_live(old) else None)
+            for rid, old in items
+        ],
+    )
+
+
+def queued(conn: sqlite3.Connection) -> int:
+    """How many records wait for their index entries."""
+    return int(conn.execute("SELECT count(*) FROM search_queue").fetchone()[0])
+
+
+def drain(conn: sqlite3.Connection, limit: int | None = None) -> int:
+    """Bring the index up to date for (up to `limit`) queued records in one transaction (the
+    caller's, if it is in one); returns how many it took from the queue."""
+    with transaction(conn):
+        rows = conn.execute(
+            "SELECT type, id, old FROM search_queue LIMIT ?", (-1 if limit is None else limit,)
+        ).fetchall()
+        if not rows:
+            return 0
+        by_type: dict[str, list[tuple[str, str | None]]] = {}
+        for type_name, rid, old in rows:
+            by_type.setdefault(type_name, []).append((rid, old))
+        for type_name, items in by_type.items():
+            if type_name in TYPE_CODES:
+                _reindex(conn, type_name, items)
+        conn.executemany(
+            "DELETE FROM search_queue WHERE type = ? AND id = ?", [(t, i) for t, i, _ in rows]
+        )
+    return len(rows)
+
+
+def _reindex(
+    conn: sqlite3.Connection, type_name: str, items: list[tuple[str, str | None]]
+) -> None:
+    """`index_record` for many records at once: from what the index holds (the queue's JSON)
+    to what their rows hold now, one executemany per table."""
+    names = ("id", *indexed_fields(type_name), "deleted")
+    cols = ", ".join(f'"{f}"' for f in names)
+    current = {
+        row[0]: dict(zip(names, row, strict=True))
+        for row in conn.execute(
+            f"SELECT {cols} FROM {type_name} WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([rid for rid, _ in items]),),
+        )
+    }
+    lo, hi = type_range(type_name)
+    changed: list[tuple[bytes, Doc | None, Doc | None]] = []
+    for rid, old_json in items:
+        new = current.get(rid)
+        old_doc = make_doc(type_name, json.loads(old_json)) if old_json is not None else None
+        new_doc = make_doc(type_name, new) if new is not None and not new["deleted"] else None
+        if old_doc != new_doc:
+            changed.append((uuid.UUID(rid).bytes, old_doc, new_doc))
+    if not changed:
+        return
+    olds = [uid for uid, old_doc, _ in changed if old_doc is not None]
+    docids: dict[bytes, int] = {}
+    for start in range(0, len(olds), 500):
+        chunk = olds[start:start + 500]
+        docids.update(conn.execute(
+            f"SELECT uid, docid FROM search_doc WHERE uid IN ({', '.join('?' for _ in chunk)})"
+            " AND docid BETWEEN ? AND ?", (*chunk, lo, hi),
+        ))
+    removed: list[tuple[int, Doc, bool]] = []  # (docid, doc, count it out)
+    added: list[tuple[bytes, Doc, bool]] = []  # (uid, doc, count it in)
+    moved: list[tuple[int, set[str], set[str]]] = []  # an edit moves only changed counts
+    for uid, old_doc, new_doc in changed:
+        deleted = False
+        if old_doc is not None and uid in docids:
+            removed.append((docids[uid], old_doc, new_doc is None))
+            deleted = True
+        if new_doc is not None:
+            added.append((uid, new_doc, not deleted))
+            if deleted:
+                assert old_doc is not None
+                code, before = _counted(docids[uid], old_doc)
+                moved.append((code, before, _counted(docids[uid], new_doc)[1]))
+    _delete_many(conn, removed)
+    if added:
+        top = conn.execute(
+            "SELECT max(docid) FROM search_doc WHERE docid BETWEEN ? AND ?", (lo, hi)
+        ).fetchone()[0] or lo
+        counted = [(top + n, uid, doc) for n, (uid, doc, c) in enumerate(added, start=1) if c]
+        plain = [(top + n, uid, doc) for n, (uid, doc, c) in enumerate(added, start=1) if not c]
+        _insert(conn, counted)
+        _insert(conn, plain, count=False)
+    if moved:
+        counts.apply(conn, [(code, after - before) for code, before, after in moved], 1)
+        counts.apply(conn, [(code, before - after) for code, before, after in moved], -1)
+
+
 def rebuild(conn: sqlite3.Connection) -> None:
     """Re-create the index from the live records, numbering documents in rank order."""
     create_schema(conn)
@@ -256,6 +400,7 @@ def rebuild(conn: sqlite3.Connection) -> None:
         conn.execute(f"INSERT INTO {name} ({name}) VALUES ('delete-all')")
     conn.execute("DELETE FROM search_doc")
     conn.execute("DELETE FROM search_count")
+    conn.execute("DELETE FROM search_queue")  # every record is indexed from its row below
     for type_name in TYPE_CODES:
         title_field = TITLE_FIELD[type_name]
         fields = [f for f in (title_field, _ORDER_FIELD.get(type_name)) if f]
@@ -345,6 +490,30 @@ def _insert(
         ("search_pinyin_head", heads),
     ):
         conn.executemany(f"INSERT INTO {table} (rowid, {_ONE_COLUMN}) VALUES (?, ?)", values)
+
+
+def _delete_many(conn: sqlite3.Connection, docs: list[tuple[int, Doc, bool]]) -> None:
+    """`_delete` for many (docid, doc, count) at once, one executemany per table."""
+    if not docs:
+        return
+    conn.executemany("DELETE FROM search_doc WHERE docid = ?", [(d,) for d, _, _ in docs])
+    counts.apply(conn, [_counted(d, doc) for d, doc, count in docs if count], -1)
+    conn.executemany(
+        "INSERT INTO search_text (search_text, rowid, body, title) VALUES ('delete', ?, ?, ?)",
+        [(d, doc.body, doc.title) for d, doc, _ in docs],
+    )
+    for table, attr in (
+        ("search_title", "title_marked"),
+        ("search_char", "chars"),
+        ("search_char_title", "title_chars"),
+        ("search_pinyin", "pinyin"),
+        ("search_pinyin_head", "pinyin_head"),
+    ):
+        # Empty values were never inserted (see _insert).
+        conn.executemany(
+            f"INSERT INTO {table} ({table}, rowid, {_ONE_COLUMN}) VALUES ('delete', ?, ?)",
+            [(d, getattr(doc, attr)) for d, doc, _ in docs if getattr(doc, attr)],
+        )
 
 
 def _delete(conn: sqlite3.Connection, docid: int, doc: Doc, *, count: bool = True) -> None:
