@@ -19,7 +19,7 @@ from app.domain.records import SPECS
 from app.domain.values import utc_now
 from server import db, sanitize
 from server.services.auth import CurrentUser
-from server.services.writer import StoredRecord, Writer, new_record
+from server.services.writer import StoredRecord, Writer, new_record, parent_ids
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ def push(
             elif name.endswith("_ids") and isinstance(value, list):
                 ids += [v for v in value if isinstance(v, str)]
     w.prefetch(_uuids(ids))
+    # Every change is checked against its record's parents (an edit under a tombstoned parent
+    # is a conflict): fetch them in the same few queries, not one query per change.
+    w.prefetch(_uuids([p for c in changes if (rec := w.cache.get(c.id)) is not None
+                       for p in parent_ids(rec)]))
     w.prefetch_uscc([
         uscc_rules.normalise(c.fields["uscc"]) for c in changes
         if c.type == "enterprise" and isinstance(c.fields.get("uscc"), str)

@@ -69,10 +69,24 @@ class SnapshotCache:
             return cached
         # One build per org at a time; others wait and then take the fresh file.
         with self._org_lock(org_id):
-            cached = self._usable(org_id, org.epoch)
+            cached = self._usable(org_id, org.epoch) or self._adopt(org_id, org.epoch, org.seq)
             if cached is not None:
                 return cached
             return self._build(engine, org_id)
+
+    def _adopt(self, org_id: int, epoch: str, seq: int) -> Snapshot | None:
+        """A file this server built before a restart, for exactly the org's current state.
+
+        Files are renamed into place only when complete, and their names carry the epoch
+        and seq they hold, so a restart need not spend half a minute building the same file.
+        """
+        path = self.folder / f"org-{org_id}-{epoch}-{seq}.sqlite3"
+        if not path.is_file():
+            return None
+        snap = Snapshot(path, epoch, seq, encode_cursor(epoch, seq), path.stat().st_mtime)
+        self._current[org_id] = snap
+        log.info("Serving the snapshot of org %s at seq %s built before a restart", org_id, seq)
+        return snap
 
     def _usable(self, org_id: int, epoch: str) -> Snapshot | None:
         cached = self._current.get(org_id)
