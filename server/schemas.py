@@ -79,6 +79,9 @@ class ChangeIn(BaseModel):
 class PushRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     epoch: str | None = Field(default=None, max_length=36)
+    # The client's pull cursor: if the org wrote nothing since, the reply carries the cursor
+    # after this push, and the client need not pull its own changes back.
+    cursor: str | None = Field(default=None, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     changes: list[ChangeIn] = Field(max_length=PUSH_MAX_CHANGES)
 
 
@@ -99,6 +102,7 @@ class ChangeReply(BaseModel):
 class PushReply(BaseModel):
     epoch: str
     results: list[ChangeReply]
+    cursor: str | None = None  # see PushRequest.cursor
 
 
 class TypeDigest(BaseModel):

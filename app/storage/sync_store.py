@@ -473,10 +473,25 @@ def _outbox_row(conn: sqlite3.Connection, change_id: str) -> dict[str, Any] | No
     return item
 
 
-def apply_replies(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> ReplyOutcome:
-    """Apply the server's per-change replies in one transaction."""
+def apply_replies(
+    conn: sqlite3.Connection, replies: list[Mapping[str, Any]],
+    cursor: tuple[str | None, str] | None = None,
+) -> ReplyOutcome:
+    """Apply the server's per-change replies in one transaction.
+
+    `cursor`: (the cursor the push was sent with, the server's cursor right after it), when
+    the push was all the org wrote since the first (so we hold every record the second
+    covers once these replies are applied): our cursor moves with the replies, if it is
+    still the one sent, and those records need not be pulled back.
+    """
     outcome = ReplyOutcome()
     with transaction(conn):
+        if cursor is not None and get_meta(conn, "cursor") == cursor[0]:
+            set_meta(conn, "cursor", cursor[1])
+        if replies and all(r.get("status") == "accepted" for r in replies):
+            # The common case, in bulk: the same effect as _accept one by one.
+            outcome.accepted = _accept_many(conn, replies)
+            return outcome
         for reply in replies:
             row = _outbox_row(conn, str(reply.get("change_id")))
             if row is None:
@@ -541,6 +556,45 @@ def _accept(conn: sqlite3.Connection, row: Mapping[str, Any], version: int) -> N
         f"UPDATE {t} SET version = MAX(COALESCE(version, 0), ?) WHERE id = ?", (version, rid)
     )
     conn.execute("DELETE FROM outbox WHERE change_id = ?", (row["change_id"],))
+
+
+def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> int:
+    """`_accept` for many accepted replies, in order; returns how many named a change we
+    still held (a replayed reply finds none)."""
+    versions = {str(r.get("change_id")): int(r["version"]) for r in replies}
+    cur = conn.execute(
+        "SELECT seq, change_id, type, record_id, fields, base FROM outbox"
+        " WHERE change_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+        (json.dumps(list(versions)),),
+    )
+    rows = cur.fetchall()
+    if not rows:
+        return 0
+    by_type: dict[str, list[str]] = {}
+    for _seq, _cid, t, rid, _f, _b in rows:
+        by_type.setdefault(t, []).append(rid)
+    local = {t: _rows_by_id(conn, t, ids) for t, ids in by_type.items()}
+    order = {str(r.get("change_id")): n for n, r in enumerate(replies)}
+    copies = []
+    bumps: dict[str, list[tuple[int, str]]] = {}
+    for _seq, cid, t, rid, fields, base in sorted(rows, key=lambda r: order[r[1]]):
+        version = versions[cid]
+        copy: dict[str, Any] = json.loads(base) if base else {}
+        copy.update(json.loads(fields))
+        copy.update(type=t, id=rid, version=version)
+        mine = local[t].get(rid) or {}
+        for name in _META:
+            copy.setdefault(name, mine.get(name))
+        copy["deleted"] = bool(copy.get("deleted", False))
+        copies.append(copy)
+        bumps.setdefault(t, []).append((version, rid))
+    _set_synced_many(conn, copies)
+    for t, values in bumps.items():
+        conn.executemany(
+            f"UPDATE {t} SET version = MAX(COALESCE(version, 0), ?) WHERE id = ?", values
+        )
+    conn.executemany("DELETE FROM outbox WHERE change_id = ?", [(r[1],) for r in rows])
+    return len(rows)
 
 
 def _hold_record(conn: sqlite3.Connection, t: str, rid: str) -> None:

@@ -27,7 +27,7 @@ from app.sync.transport import Transport
 
 log = logging.getLogger(__name__)
 
-PUSH_BATCH = 500
+PUSH_BATCH = 1000  # the server takes up to 1000 changes per push
 PULL_PAGE = 1000
 CLOCK_SKEW_WARN_SECONDS = 300
 
@@ -144,18 +144,26 @@ class SyncEngine:
                 changes, _held = sync_store.outgoing(self.conn, limit=self.push_batch)
                 if changes:
                     sync_store.mark_sent(self.conn, [c.change_id for c in changes])
+                cursor = sync_store.get_meta(self.conn, "cursor")
             if not changes:
                 return
-            body = {
+            body: dict[str, Any] = {
                 "epoch": sync_store.get_meta(self.conn, "epoch"),
                 "changes": [c.to_wire() for c in changes],
             }
+            if cursor:
+                # At the org's head, the reply's cursor spares pulling our own changes back.
+                body["cursor"] = cursor
             reply = self._request("POST", "/push", body)
             if reply.get("epoch") and reply["epoch"] != sync_store.get_meta(self.conn, "epoch"):
                 with transaction(self.conn):
                     sync_store.set_meta(self.conn, "epoch", reply["epoch"])
             results = reply.get("results", [])
-            outcome = sync_store.apply_replies(self.conn, results)
+            after = reply.get("cursor")
+            outcome = sync_store.apply_replies(
+                self.conn, results,
+                cursor=(cursor, after) if cursor and isinstance(after, str) and after else None,
+            )
             self.report.pushed += len(changes)
             self.report.accepted += outcome.accepted
             self.report.merged += outcome.merged

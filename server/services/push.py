@@ -19,6 +19,7 @@ from app.domain.records import SPECS
 from app.domain.values import utc_now
 from server import db, sanitize
 from server.services.auth import CurrentUser
+from server.services.pull import decode_cursor, encode_cursor
 from server.services.writer import StoredRecord, Writer, new_record, parent_ids
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class PushResult:
     epoch: str
     replies: list[dict[str, Any]]
     seq: int
+    cursor: str | None = None
 
 
 class _Refuse(Exception):
@@ -48,12 +50,25 @@ class _Refuse(Exception):
 
 
 def push(
-    conn: Connection, *, user: CurrentUser, epoch: str | None, changes: Sequence[wire.Change]
+    conn: Connection, *, user: CurrentUser, epoch: str | None, changes: Sequence[wire.Change],
+    cursor: str | None = None,
 ) -> PushResult:
-    """Apply changes in order inside the caller's write transaction (org row locked)."""
+    """Apply changes in order inside the caller's write transaction (org row locked).
+
+    `cursor` is the client's pull cursor. When it is at the org's head, every seq this push
+    hands out is one of its own accepted changes, which the client records from the replies:
+    the result then carries the cursor after the push, so the client moves its cursor with
+    the replies instead of pulling its own changes back.
+    """
     org = db.lock_org(conn, user.org_id)
     if epoch is not None and epoch != org.epoch:
         raise NewEpoch(org.epoch)
+    at_head = False
+    if cursor is not None:
+        try:
+            at_head = decode_cursor(cursor) == (org.epoch, org.seq)
+        except ValidationError:
+            at_head = False
     w = Writer(conn=conn, org_id=org.id, seq=org.seq)
     stored = _stored_replies(conn, org.id, [c.change_id for c in changes])
     ids = [c.id for c in changes]
@@ -97,7 +112,8 @@ def push(
              "reply": json.dumps(r, ensure_ascii=False, separators=(",", ":"))}
             for cid, r in new_replies.items()
         ])
-    return PushResult(epoch=org.epoch, replies=[replies[cid] for cid in order], seq=w.seq)
+    return PushResult(epoch=org.epoch, replies=[replies[cid] for cid in order], seq=w.seq,
+                      cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
 
 
 def _uuids(ids: list[str]) -> list[str]:

@@ -23,6 +23,11 @@ def test_records_travel_and_noop_sync_is_one_request(clients):
     assert b.store.get("enterprise", e["id"])["created_by"] == "alice"
     noop = b.sync()
     assert noop.requests == 1 and noop.pulled == 0
+    # A push from the head moves the cursor with the replies: nothing is pulled back.
+    b.store.update("contact", c["id"], {"title": "董事长"})
+    report = b.sync()
+    assert report.accepted == 1 and report.pulled == 0
+    assert a.sync().pulled == 1 and a.store.get("contact", c["id"])["title"] == "董事长"
     assert sync_store.local_digests(a.conn) == sync_store.local_digests(b.conn)
 
 

@@ -43,6 +43,29 @@ def test_create_edit_and_pull_in_seq_order(org: Org) -> None:
     assert again["records"] == [] and again["has_more"] is False
 
 
+def test_push_at_the_head_answers_the_cursor_after_it(org: Org) -> None:
+    _, head = org.member.pull_all()
+    eid = uid()
+    body = {"epoch": head["epoch"], "cursor": head["cursor"],
+            "changes": [change("enterprise", eid, {"name": "许继集团"})]}
+    r = org.member.post("/api/v1/push", json=body)
+    assert r.status_code == 200, r.text
+    after = r.json()["cursor"]
+    # Nothing but this push lies between the two cursors: pulling from the new one is a no-op.
+    assert org.member.pull(after).json()["records"] == []
+    assert [x["id"] for x in org.member.pull_all(head["cursor"])[0]] == [eid]
+    # Someone else wrote since: no cursor, the client pulls as usual.
+    org.lead.push_ok([change("enterprise", uid(), {"name": "平高集团"})])
+    body = {"epoch": head["epoch"], "cursor": after,
+            "changes": [change("enterprise", eid, {"city": "许昌"}, base_version=1)]}
+    r = org.member.post("/api/v1/push", json=body)
+    assert r.status_code == 200 and "cursor" not in r.json()
+    # A cursor the server cannot read only means no shortcut.
+    body = {"epoch": head["epoch"], "cursor": "bm9wZQ", "changes": []}
+    r = org.member.post("/api/v1/push", json=body)
+    assert r.status_code == 200 and "cursor" not in r.json()
+
+
 def test_replay_gets_the_identical_reply(org: Org) -> None:
     eid = uid()
     c = change("enterprise", eid, {"name": "甲公司"})

@@ -49,9 +49,13 @@ def push(body: PushRequest, user: CurrentUser, state: State) -> Response:
         wire.parse_change(c.model_dump(), f"changes[{i}]") for i, c in enumerate(body.changes)
     ]
     with write_tx(state.engine) as conn:
-        result = push_service.push(conn, user=user, epoch=body.epoch, changes=changes)
+        result = push_service.push(conn, user=user, epoch=body.epoch, changes=changes,
+                                   cursor=body.cursor)
     state.highwater.note(user.org_id, result.seq)
-    return json_response({"epoch": result.epoch, "results": result.replies})
+    reply: dict[str, Any] = {"epoch": result.epoch, "results": result.replies}
+    if result.cursor is not None:
+        reply["cursor"] = result.cursor
+    return json_response(reply)
 
 
 @router.get("/pull", response_model=PullReply)
