@@ -16,6 +16,7 @@ CLIENT_VERSION_HEADER = "X-FieldDesk-Client-Version"
 SERVER_VERSION_HEADER = "X-FieldDesk-Server-Version"
 SNAPSHOT_CURSOR_HEADER = "X-FieldDesk-Cursor"
 SNAPSHOT_EPOCH_HEADER = "X-FieldDesk-Epoch"
+SNAPSHOT_SHA256_HEADER = "X-FieldDesk-Snapshot-SHA256"  # hex digest of the file
 
 PUSH_MAX_CHANGES = 1000
 PULL_DEFAULT_LIMIT = 1000

@@ -17,12 +17,12 @@ from typing import Any
 
 import requests
 
-from app.domain import digest
+from app.domain import digest, wire
 from app.domain.errors import SyncError, SyncErrorKind
 from app.domain.values import utc_now
 from app.storage import sync_store
 from app.storage.db import transaction
-from app.sync import indexer
+from app.sync import download, indexer
 from app.sync.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -230,6 +230,10 @@ class SyncEngine:
             return False
         return sync_store.is_empty_profile(self.conn)
 
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled()
+
     def _bootstrap(self) -> None:
         """Copy the server's ready-made snapshot into this (empty) profile, then pull on."""
         with tempfile.TemporaryDirectory(prefix="fielddesk-snap-") as tmp:
@@ -237,11 +241,11 @@ class SyncEngine:
             response = self._request("GET", "/snapshot", raw=True)
             try:
                 expected = int(response.headers.get("Content-Length") or -1)
-                with open(target, "wb") as fh:
-                    for chunk in response.iter_content(1 << 20):
-                        if self.cancel.is_set():
-                            raise Cancelled()
-                        fh.write(chunk)
+                # The server's checksum of the file (servers before it send none: then the
+                # install runs SQLite's quick_check instead).
+                checksum = (response.headers.get(wire.SNAPSHOT_SHA256_HEADER) or "").lower()
+                got = download.save(response.iter_content(4 << 20), target,
+                                    stop=self._check_cancel)
                 cursor = response.headers.get("X-FieldDesk-Cursor")
                 epoch = response.headers.get("X-FieldDesk-Epoch")
             except requests.RequestException as e:
@@ -251,7 +255,11 @@ class SyncEngine:
             if expected >= 0 and target.stat().st_size != expected:
                 # A cut-off download is never installed; the next sync fetches it again.
                 raise SyncError(SyncErrorKind.NETWORK, detail="snapshot truncated")
-            if not cursor or not sync_store.install_snapshot(self.conn, target, cursor, epoch):
+            if checksum and got != checksum:
+                raise SyncError(SyncErrorKind.NETWORK, detail="snapshot damaged")
+            if not cursor or not sync_store.install_snapshot(
+                self.conn, target, cursor, epoch, verified=bool(checksum)
+            ):
                 return
         self.report.bootstrapped = True
 

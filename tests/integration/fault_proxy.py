@@ -2,7 +2,8 @@
 
 Faults (one per request, chosen by a callable): `reset` (TCP RST before forwarding), `stall`
 (hold the request past the client's read timeout, then reset), `truncate` (forward, then send
-half the reply body), `status500|502|503` (answer without forwarding), `after500` (forward,
+half the reply body), `corrupt` (forward, then send the reply with one byte in the middle of
+its body changed), `status500|502|503` (answer without forwarding), `after500` (forward,
 then answer 500), `drop_after` (forward so the server commits, then reset without a reply).
 Every connection is closed after one exchange. Bounded: a stall lasts `stall_seconds`.
 """
@@ -19,8 +20,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULTS = ("reset", "stall", "truncate", "status500", "status502", "status503", "after500",
-          "drop_after")
+FAULTS = ("reset", "stall", "truncate", "corrupt", "status500", "status502", "status503",
+          "after500", "drop_after")
 _HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade"}
 
 
@@ -59,6 +60,9 @@ class FaultProxy:
                     return self._reply(500, {}, b'{"error": {"code": "injected"}}')
                 if fault == "truncate":
                     return self._reply(status, headers, payload, cut=max(1, len(payload) // 2))
+                if fault == "corrupt" and payload:
+                    middle = len(payload) // 2
+                    payload = payload[:middle] + bytes([payload[middle] ^ 0xFF]) + payload[middle + 1:]
                 return self._reply(status, headers, payload)
 
             def _forward(self, body: bytes | None) -> tuple[int, dict[str, str], bytes]:

@@ -94,6 +94,28 @@ def test_cut_off_snapshot_is_never_installed(server, clients):
     assert fresh.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_damaged_snapshot_is_never_installed(server, clients):
+    office = clients("office", user="bob")
+    for i in range(40):
+        office.store.create("enterprise", {"name": f"校验企业{i}"})
+    office.sync()
+    fresh = clients("fresh")
+    port = int(server.url.rsplit(":", 1)[1])
+
+    def decide(method: str, path: str) -> str | None:
+        return "corrupt" if path.startswith("/api/v1/snapshot") else None
+
+    with FaultProxy(port, decide) as proxy:
+        t = Transport(proxy.url, attempts=1)
+        t.token = session.transport_for(fresh.conn).token
+        report = SyncEngine(fresh.conn, t).sync()
+        t.close()
+    # Full length, wrong bytes: the server's checksum catches it; the records are pulled.
+    assert proxy.injected["corrupt"] == 1 and not report.bootstrapped
+    assert fresh.store.count("enterprise") == 40
+    assert fresh.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
 def test_failing_snapshot_falls_back_to_pulling(server, clients):
     office = clients("office", user="bob")
     for i in range(30):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ def test_snapshot_is_a_client_database_with_cursor(org: Org, tmp_path: Path) -> 
     r = org.member.get("/api/v1/snapshot")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/vnd.sqlite3"
+    assert r.headers["X-FieldDesk-Snapshot-SHA256"] == hashlib.sha256(r.content).hexdigest()
     cursor = r.headers["X-FieldDesk-Cursor"]
     path = tmp_path / "profile" / "fielddesk.sqlite3"
     path.parent.mkdir()
@@ -45,6 +47,10 @@ def test_snapshot_is_a_client_database_with_cursor(org: Org, tmp_path: Path) -> 
         body = org.member.pull(cursor).json()
         assert body["records"] == []
         assert mine == {t: d for t, d in body["digests"].items() if d["count"]}
+        # … and it carries them, so the client need not hash every record.
+        from app.storage import sync_store
+
+        assert sync_store.local_digests(db.conn) == mine
     finally:
         db.conn.close()
     # Later changes arrive by an incremental pull from the snapshot's cursor.
