@@ -74,6 +74,11 @@ def _refs(type_name: str, fields: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def has_outgoing(conn: sqlite3.Connection) -> bool:
+    """Whether any change waits to be pushed (some may still turn out held back)."""
+    return conn.execute("SELECT 1 FROM outbox WHERE state = 'pending' LIMIT 1").fetchone() is not None
+
+
 def outgoing(conn: sqlite3.Connection, limit: int = 500) -> tuple[list[OutChange], int]:
     """Changes to push now, in order, and how many are held back.
 

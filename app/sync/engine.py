@@ -137,6 +137,8 @@ class SyncEngine:
 
     def _push_all(self) -> None:
         while True:
+            if not sync_store.has_outgoing(self.conn):
+                return  # the usual case, without taking the write lock
             # Read and marked sent in one write transaction, before the request leaves: an edit
             # saved meanwhile (the GUI syncs in the background) cannot coalesce into a change
             # after it was read for this push. From here on the change is never altered.
@@ -187,11 +189,14 @@ class SyncEngine:
                 params["cursor"] = cursor
             reply = self._request("GET", "/pull", params=params)
             epoch = reply.get("epoch")
-            with transaction(self.conn):
-                sync_store.set_meta(self.conn, "epoch", epoch)
-                if sync_store.apply_pulled(self.conn, reply.get("records", []),
-                                           reply.get("cursor"), index_now=False):
-                    self._to_index = True
+            if (reply.get("records") or reply.get("cursor") != cursor
+                    or epoch != sync_store.get_meta(self.conn, "epoch")):
+                # (A no-op pull changes nothing here: no write transaction for it.)
+                with transaction(self.conn):
+                    sync_store.set_meta(self.conn, "epoch", epoch)
+                    if sync_store.apply_pulled(self.conn, reply.get("records", []),
+                                               reply.get("cursor"), index_now=False):
+                        self._to_index = True
             self.report.pulled += len(reply.get("records", []))
             self.progress("pull", self.report.pulled, self.report.pulled)
             digests = reply.get("digests")

@@ -54,6 +54,16 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.session = session or requests.Session()
         self.session.verify = ca_bundle if ca_bundle else True
+        if self.session.trust_env:
+            # Proxies (HTTPS_PROXY, NO_PROXY) and a CA bundle from the environment
+            # (REQUESTS_CA_BUNDLE) are read once here, not on every request (0.6 ms each, a
+            # tenth of a no-op sync). Nor is ~/.netrc consulted: it would replace the token.
+            env = self.session.merge_environment_settings(
+                self.base_url, {}, None, self.session.verify, None
+            )
+            self.session.trust_env = False
+            self.session.proxies.update(env["proxies"])
+            self.session.verify = env["verify"]
         self.session.headers[CLIENT_VERSION_HEADER] = __version__
         self.session.headers["Accept-Encoding"] = "gzip"
         self.timeout = (connect_timeout, read_timeout)

@@ -25,6 +25,21 @@ class EpochChanged(AppError):
         self.epoch = epoch
 
 
+# The digests of an org at one (epoch, seq): every write that changes them takes a new seq in
+# the same transaction, so they are read once per state, not on every no-op pull.
+_digests: dict[int, tuple[str, int, dict[str, Any]]] = {}
+
+
+def org_digests(conn: Connection, org_id: int, epoch: str, seq: int) -> dict[str, Any]:
+    """`read_digests` for the org's state at (epoch, seq), as read in this transaction."""
+    cached = _digests.get(org_id)
+    if cached is not None and cached[0] == epoch and cached[1] == seq:
+        return cached[2]
+    found = read_digests(conn, org_id)
+    _digests[org_id] = (epoch, seq, found)
+    return found
+
+
 def encode_cursor(epoch: str, seq: int) -> str:
     raw = f"1:{epoch}:{seq}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -72,7 +87,7 @@ def pull(conn: Connection, *, org_id: int, cursor: str | None, limit: int) -> di
         "has_more": has_more,
         "seq": org.seq,
         "records": [wire_json(r) for r in rows],  # JSON text each (see routes.sync)
-        "digests": read_digests(conn, org_id),
+        "digests": org_digests(conn, org_id, org.epoch, org.seq),
     }
 
 
