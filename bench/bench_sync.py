@@ -46,9 +46,9 @@ EDIT_FIELD = {
     "meeting_note": "content", "lead": "notes", "follow_up": "content",
 }
 SEARCHABLE = ("enterprise", "contact", "meeting_note", "lead")
-# One unused 4-character word per repetition: the search-lag probe looks for it.
-MARKERS = ("甲辰复核", "乙巳复核", "丙午复核", "丁未复核", "戊申复核", "己酉复核", "庚戌复核",
-           "辛亥复核", "壬子复核", "癸丑复核")
+# One unused 4-character word per batch of changes: the search-lag probe looks for it.
+MARKERS = tuple(f"{'甲乙丙丁戊己庚辛壬癸'[i % 10]}{'子丑寅卯辰巳午未申酉戌亥'[i % 12]}复核"
+                for i in range(60))  # the sexagenary cycle: 60 distinct words
 TARGETS = {"first_sync_s": 1.16, "push_1000_ms": 150, "pull_1000_ms": 150,
            "search_lag_s": 2.0, "noop_ms": 10, "client_peak_rss_mb": 200}
 
@@ -84,6 +84,52 @@ def _trace_rss(dest: Path) -> None:
     threading.Thread(target=sample, daemon=True).start()
 
 
+def _time_phases(transport: Any) -> dict[str, float]:
+    """Debugging aid (FIELDDESK_BENCH_PHASES=1): seconds per sync phase, reported per sync."""
+    import functools
+
+    from app.storage import db, sync_store
+
+    spent: dict[str, float] = {}
+
+    def wrap(owner: Any, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        @functools.wraps(inner)
+        def timed(*a: Any, **k: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return inner(*a, **k)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+
+        setattr(owner, name, timed)
+
+    wrap(transport, "request", "request")
+    for name in ("apply_pulled", "apply_replies", "outgoing", "mark_sent", "_set_synced_many",
+                 "_write_local_many", "_rows_by_id", "install_snapshot", "local_digests"):
+        wrap(sync_store, name, name)
+    wrap(sync_store.search, "queue", "search_queue")
+    real = db.transaction
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def transaction(conn: Any) -> Any:
+        outer = not conn.in_transaction
+        with real(conn) as c:
+            yield c
+            t0 = time.perf_counter()
+        if outer:
+            spent["commit"] = spent.get("commit", 0.0) + time.perf_counter() - t0
+
+    from app.sync import engine
+
+    sync_store.transaction = transaction  # type: ignore[attr-defined]
+    engine.transaction = transaction  # type: ignore[attr-defined]
+    return spent
+
+
 def worker(url: str, token: str, profile: Path, cprofile: Path | None) -> int:
     """One laptop: reads one JSON command per line, answers one JSON line each."""
     def rss_mb() -> float:
@@ -111,6 +157,7 @@ def worker(url: str, token: str, profile: Path, cprofile: Path | None) -> int:
     created = time.perf_counter() - t0
     transport = Transport(url)
     transport.token = token
+    phases = _time_phases(transport) if os.environ.get("FIELDDESK_BENCH_PHASES") else None
     engine = SyncEngine(conn, transport)
     store = RecordStore(conn, user="u0")
     out = sys.stdout
@@ -133,6 +180,9 @@ def worker(url: str, token: str, profile: Path, cprofile: Path | None) -> int:
             report = engine.sync()
             reply["seconds"] = time.perf_counter() - started
             reply["report"] = {k: v for k, v in report.to_dict().items() if k != "conflict_ids"}
+            if phases is not None:
+                reply["phases_ms"] = {k: round(v * 1000, 1) for k, v in phases.items()}
+                phases.clear()
             marker = cmd.get("marker")
             if marker:
                 # How long after sync() returned the search finds every pulled change.
@@ -343,26 +393,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 raise RuntimeError(f"first sync did not bootstrap: {reply}")
             first.append(reply)
         initial = {c["id"]: c for c in changes}
-        sets = pick_records(changes, 2 * args.reps, args.seed)
+        sets = pick_records(changes, 2 * args.reps * args.rounds, args.seed)
         push, pull, lag, noop, catchup, edits, peaks = [], [], [], [], [], [], []
         for rep, lap in enumerate(laptops):
-            marker_mine, marker_theirs = MARKERS[2 * rep], MARKERS[2 * rep + 1]
             # Catch up with the earlier repetitions' changes (not timed as a target).
             catchup.append(lap.ask(op="sync", label="catchup"))
-            mine = sets[2 * rep]
-            edits.append(lap.ask(op="edit", records=mine, marker=marker_mine, label="mine"))
-            r = lap.ask(op="sync", label="push")
-            if r["report"]["accepted"] != 1000:
-                raise RuntimeError(f"push not all accepted: {r['report']}")
-            push.append(r)
-            theirs = sets[2 * rep + 1]
-            other_laptop_push(srv.url, other, server_edits(initial, theirs, marker_theirs))
-            expect = sum(1 for t, _ in theirs if t in SEARCHABLE)
-            r = lap.ask(op="sync", label="pull", marker=marker_theirs, expect=expect)
-            if r["report"]["pulled"] != 1000 or r["search_found"] != expect:
-                raise RuntimeError(f"pull incomplete: {r}")
-            pull.append(r)
-            lag.append(r["search_lag_s"])
+            for rnd in range(args.rounds):
+                n = 2 * (rep * args.rounds + rnd)
+                marker_mine, marker_theirs = MARKERS[n], MARKERS[n + 1]
+                mine = sets[n]
+                edits.append(lap.ask(op="edit", records=mine, marker=marker_mine, label="mine"))
+                r = lap.ask(op="sync", label="push")
+                if r["report"]["accepted"] != 1000:
+                    raise RuntimeError(f"push not all accepted: {r['report']}")
+                push.append(r)
+                theirs = sets[n + 1]
+                other_laptop_push(srv.url, other, server_edits(initial, theirs, marker_theirs))
+                expect = sum(1 for t, _ in theirs if t in SEARCHABLE)
+                r = lap.ask(op="sync", label="pull", marker=marker_theirs, expect=expect)
+                if r["report"]["pulled"] != 1000 or r["search_found"] != expect:
+                    raise RuntimeError(f"pull incomplete: {r}")
+                pull.append(r)
+                lag.append(r["search_lag_s"])
             for _ in range(args.noop_runs):
                 r = lap.ask(op="sync", label="noop")
                 if r["report"]["requests"] != 1 or r["report"]["pulled"]:
@@ -391,6 +443,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                "median_ms": round(median([r["seconds"] for r in pull]) * 1000, 1),
                                "search_lag_s": [round(v, 3) for v in lag],
                                "requests": pull[0]["report"]["requests"]}
+        if "phases_ms" in pull[0]:
+            result["first_sync"]["phases_ms"] = [r["phases_ms"] for r in first]
+            result["push_1000"]["phases_ms"] = [r["phases_ms"] for r in push]
+            result["pull_1000"]["phases_ms"] = [r["phases_ms"] for r in pull]
         result["catchup_sync_ms"] = ms([r["seconds"] for r in catchup])
         result["noop"] = {"runs": len(noop), "median_ms": round(median(noop) * 1000, 2),
                           "p95_ms": round(sorted(noop)[int(0.95 * (len(noop) - 1))] * 1000, 2)}
@@ -430,6 +486,8 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--pg", help="PostgreSQL URL: run the server on a throwaway database there")
     p.add_argument("--reps", type=int, default=3, help="client processes (each: every measure)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="push and pull rounds of 1,000 changes per client")
     p.add_argument("--noop-runs", type=int, default=20, help="no-op syncs per client")
     p.add_argument("--cprofile", help="folder for cProfile dumps of each client sync and edit")
     p.add_argument("--state", type=Path,
@@ -446,8 +504,8 @@ def main() -> int:
                       Path(args.cprofile) if args.cprofile else None)
     if args.state and args.pg:
         p.error("--state is for the SQLite backend")
-    if args.reps > len(MARKERS) // 2:
-        p.error(f"--reps at most {len(MARKERS) // 2}")
+    if args.reps * args.rounds > len(MARKERS) // 2:
+        p.error(f"--reps × --rounds at most {len(MARKERS) // 2}")
     result = run(args)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)

@@ -4,6 +4,7 @@ transaction with everything it changes (the cursor moves only with the data it c
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import uuid
@@ -193,6 +194,9 @@ def _set_synced(conn: sqlite3.Connection, record: Mapping[str, Any]) -> bool:
     return True
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps without its per-call set-up
+
+
 def _set_synced_many(
     conn: sqlite3.Connection, records: Iterable[Mapping[str, Any]]
 ) -> set[tuple[str, str]]:
@@ -225,7 +229,8 @@ def _set_synced_many(
             d[1] ^= digest.record_hash(t, rid, old[0], old[1])
         have[(t, rid)] = (version, deleted)
         stored.add((t, rid))
-        rows.append((t, rid, version, 1 if deleted else 0, json.dumps(dict(r), ensure_ascii=False)))
+        rows.append((t, rid, version, 1 if deleted else 0,
+                     _JSON.encode(r if isinstance(r, dict) else dict(r))))
     if not rows:
         return stored
     current = {
@@ -314,33 +319,55 @@ def _write_local_many(
     conn: sqlite3.Connection, type_name: str, records: list[Mapping[str, Any]],
     old: Mapping[str, Mapping[str, Any]],
 ) -> None:
-    """`write_local` for many records of one type: one executemany, search entries queued
-    (see search.queue) rather than rebuilt here. `old` holds the rows as they are (raw
-    column values) for those that exist."""
+    """`write_local` for many records of one type, search entries queued (see search.queue)
+    rather than rebuilt here. `old` holds the rows as they are (raw column values, see
+    `_rows_by_id`) for those that exist.
+
+    New rows go in with one executemany; an existing row is updated in the columns whose
+    values differ only (grouped, one executemany per set of columns): an UPDATE leaves the
+    indexes of columns it does not set alone, and most pulled edits touch one or two fields
+    of a table with up to eight indexes. Columns kept beside the record (a lead's stage and
+    reached dates) stay, and are recomputed by the caller where they depend on what changed.
+    """
     spec = SPECS[type_name]
-    derived = list(derived_values(spec, {}))  # the derived columns a record sets itself
-    cols = ["id", *spec.field_names, *derived, *_META, "deleted", "version"]
-    rows = []
+    cols = _row_columns(spec)
+    fields = _field_encoders(type_name)
+    derived = cols[1 + len(fields):-6]
+    inserts: list[list[Any]] = []
+    updates: dict[tuple[str, ...], list[list[Any]]] = {}
     for record in records:
-        before = old.get(record["id"]) or {}
-        values = derived_values(spec, record)
-        rows.append([
-            record["id"],
-            *(encode(spec, f.name, record.get(f.name, f.empty())) for f in spec.fields),
-            *(values.get(name) for name in derived),
-            *(record.get(name) or before.get(name) or "" for name in _META),
-            1 if record.get("deleted") else 0,
-            record.get("version"),
-        ])
-    names = ", ".join(q(c) for c in cols)
-    # An upsert, not INSERT OR REPLACE: columns kept beside the record (a lead's stage and
-    # reached dates) stay, and are recomputed below where they depend on what changed.
-    conn.executemany(
-        f"INSERT INTO {type_name} ({names}) VALUES ({', '.join('?' for _ in cols)})"
-        f" ON CONFLICT (id) DO UPDATE SET "
-        + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in cols[1:]),
-        rows,
-    )
+        before = old.get(record["id"])
+        values = derived_values(spec, record) if derived else {}
+        row = [record["id"]]
+        for name, kind, empty in fields:
+            value = record.get(name, empty)
+            if kind == "multi":
+                value = _JSON.encode(value or [])
+            elif kind == "bool":
+                value = 1 if value else 0
+            row.append(value)
+        row += [values.get(name) for name in derived]
+        row += [record.get(name) or (before or {}).get(name) or "" for name in _META]
+        row += [1 if record.get("deleted") else 0, record.get("version")]
+        if before is None:
+            inserts.append(row)
+            continue
+        changed = tuple(c for c, v in zip(cols[1:], row[1:], strict=True) if before[c] != v)
+        if changed:
+            updates.setdefault(changed, []).append(
+                [v for c, v in zip(cols[1:], row[1:], strict=True) if c in changed] + [row[0]]
+            )
+    if inserts:
+        conn.executemany(
+            f"INSERT INTO {type_name} ({', '.join(q(c) for c in cols)})"
+            f" VALUES ({', '.join('?' for _ in cols)})",
+            inserts,
+        )
+    for changed, params in updates.items():
+        conn.executemany(
+            f"UPDATE {type_name} SET {', '.join(f'{q(c)} = ?' for c in changed)} WHERE id = ?",
+            params,
+        )
     if type_name in search.SEARCHABLE:
         fields = search.indexed_fields(type_name)
         changed = []
@@ -356,13 +383,28 @@ def _write_local_many(
         search.queue(conn, type_name, changed)
 
 
+@functools.cache
+def _field_encoders(type_name: str) -> tuple[tuple[str, str, Any], ...]:
+    """(name, how to encode: multi/bool/plain, empty value) per field: `records.encode`
+    without its per-call field lookups (one per field of a thousand records a page)."""
+    out = []
+    for f in SPECS[type_name].fields:
+        kind = "multi" if f.is_multi else "bool" if f.kind == "bool" else "plain"
+        out.append((f.name, kind, f.empty()))
+    return tuple(out)
+
+
+def _row_columns(spec: Any) -> list[str]:
+    """The columns a wire record sets: id, fields, its own derived columns, meta."""
+    derived = list(derived_values(spec, {}))
+    return ["id", *spec.field_names, *derived, *_META, "deleted", "version"]
+
+
 def _rows_by_id(
     conn: sqlite3.Connection, type_name: str, ids: list[str]
 ) -> dict[str, dict[str, Any]]:
-    """Raw rows (meta, deleted and indexed fields) of these records that exist."""
-    names = ["id", *_META, "deleted"]
-    if type_name in search.SEARCHABLE:
-        names += search.indexed_fields(type_name)
+    """Raw rows (the columns of `_row_columns`) of these records that exist."""
+    names = _row_columns(SPECS[type_name])
     cols = ", ".join(q(c) for c in names)
     return {
         row[0]: dict(zip(names, row, strict=True))

@@ -87,10 +87,15 @@ class SyncEngine:
             raise SyncError(SyncErrorKind.DEMO)
         started = time.perf_counter()
         self.report = SyncReport()
+        # No WAL checkpoint inside a sync's commits (one copies 32 MB into the database and
+        # syncs it, doubling a pull's commit): the indexer thread checkpoints right after.
+        autocheckpoint = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
         try:
             return self._sync(started)
         finally:
-            if self._to_index:
+            self.conn.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint)}")
+            if self._to_index or self.report.pushed or self.report.pulled:
                 # Committed rows get their search entries right after, in the background.
                 self._to_index = False
                 self._indexer = indexer.start(self.conn)

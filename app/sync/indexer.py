@@ -1,4 +1,4 @@
-"""Search indexing after a pull, off the sync's hot path.
+"""Search indexing (and the WAL checkpoint) after a sync, off the sync's hot path.
 
 A pull writes records and notes them in `search_queue` in the same transaction (see
 `search.queue`), so the sync commits without rebuilding index entries. Right after, a
@@ -79,6 +79,9 @@ class Indexer:
             while True:
                 while search.drain(conn, limit=BATCH):
                     pass
+                # The checkpoint the sync's own commits skipped (see SyncEngine.sync). PASSIVE:
+                # it copies what no reader still needs and never waits for anyone.
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 with self._lock:  # decided under the lock kick() takes: no kick is missed
                     if not self._again:
                         self._thread = None

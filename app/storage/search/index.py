@@ -300,11 +300,14 @@ def queue(
     conn.executemany(
         "INSERT OR IGNORE INTO search_queue (type, id, old) VALUES (?, ?, ?)",
         [
-            (type_name, rid, json.dumps({f: old.get(f) for f in names}, ensure_ascii=False)
+            (type_name, rid, _JSON.encode({f: old.get(f) for f in names})
              if old is not None and is_live(old) else None)
             for rid, old in items
         ],
     )
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def queued(conn: sqlite3.Connection) -> int:

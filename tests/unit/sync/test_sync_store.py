@@ -121,3 +121,24 @@ def test_digest_matches_server_computation(store):
     assert sync_store.local_digests(store.conn) == expected
     sync_store.rebuild_digests(store.conn)
     assert sync_store.local_digests(store.conn) == expected
+
+
+def test_pulled_stage_change_and_lead_edit_keep_the_derived_stage(store):
+    lead = factories.lead(store)
+    sc = store.create("lead_stage_change", {"lead_id": lead["id"], "stage": "signed",
+                                            "date": "2026-03-01"})
+    copies = [_wire(store, "lead", lead["id"], 1),
+              _wire(store, "lead_stage_change", sc["id"], 1)]
+    store.conn.execute("DELETE FROM outbox")
+    sync_store.apply_pulled(store.conn, copies, "c1")
+    # An edit of the lead alone (only its changed columns are written) keeps the stage.
+    sync_store.apply_pulled(store.conn, [_wire(store, "lead", lead["id"], 2, notes="新")], "c2")
+    got = store.get("lead", lead["id"])
+    assert (got["notes"], got["stage"], got["stage_date"]) == ("新", "signed", "2026-03-01")
+    assert got["reached_signed"] == "2026-03-01"
+    # A later stage change pulled moves it on.
+    new = dict(_wire(store, "lead_stage_change", sc["id"], 1), id="0b8f4a9e-2222-4c3a-9d7e-0000000000bb",
+               stage="started", date="2026-04-01")
+    sync_store.apply_pulled(store.conn, [new], "c3")
+    got = store.get("lead", lead["id"])
+    assert (got["stage"], got["reached_started"]) == ("started", "2026-04-01")
