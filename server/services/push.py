@@ -69,7 +69,7 @@ def push(
             at_head = decode_cursor(cursor) == (org.epoch, org.seq)
         except ValidationError:
             at_head = False
-    w = Writer(conn=conn, org_id=org.id, seq=org.seq)
+    w = Writer(conn=conn, org_id=org.id, seq=org.seq, now=utc_now())
     stored = _stored_replies(conn, org.id, [c.change_id for c in changes])
     ids = [c.id for c in changes]
     for c in changes:  # the records these changes point at, fetched with them
@@ -221,7 +221,7 @@ def _evaluate(
 
     existing = None if current is None else {**current.data}
     cleaned, deleted = wire.clean_change(spec.type, c.fields, existing=existing, list_has=list_has)
-    now = utc_now()
+    now = w.now or utc_now()
     if current is None:
         # A record created and deleted before it was ever sent arrives as one change that
         # creates a tombstone; it still has to be a valid record.

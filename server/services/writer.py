@@ -109,6 +109,7 @@ class Writer:
     _updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     _parents: list[dict[str, Any]] = field(default_factory=list)
     _unparent: list[str] = field(default_factory=list)
+    now: str = ""  # the time stamped on this push's records (one clock reading per push)
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class Writer:
                     db.record.c.org_id == self.org_id, db.in_list(self.conn, db.record.c.id, chunk)
                 )
             )
-            found = {r.id: row_to_record(r) for r in rows}
+            found = {r.id: row_to_record(r) for r in rows.all()}  # one fetchall, not per row
             for i in chunk:
                 self.cache[i] = found.get(i)
 
