@@ -40,6 +40,7 @@ INDEXES = (
     "CREATE INDEX enterprise_uscc ON enterprise(uscc) WHERE uscc IS NOT NULL",
     "CREATE INDEX enterprise_name_key ON enterprise(name_key)",
     "CREATE INDEX enterprise_updated ON enterprise(deleted, updated_at)",
+    # enterprise_chain and enterprise_region gain updated_at in migration v6.
     "CREATE INDEX enterprise_chain ON enterprise(industry_chain, deleted)",
     "CREATE INDEX enterprise_region ON enterprise(region, deleted)",
     "CREATE INDEX contact_enterprise ON contact(enterprise_id)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from app.storage.queries.enterprises import EnterpriseQuery, EnterpriseSource, _where
@@ -68,3 +69,28 @@ def test_rows_read_ahead_are_ignored_after_a_write(store: Any) -> None:
     assert source.cached_rows(store.conn, base) is None
     assert len(source.find_keys(store.conn, EnterpriseQuery(text="集团"))) == 2
     assert len(source.find_keys(store.conn, base)) == 2
+
+
+def test_chain_and_region_filters_sorted_by_update_read_only_their_index(store: Any) -> None:
+    from app.storage.queries.enterprises import _order
+
+    for query in (EnterpriseQuery(industry_chain="新能源", sort="updated_at"),
+                  EnterpriseQuery(region="长三角", sort="updated_at", descending=True)):
+        where, args = _where(query)
+        plan = " | ".join(r[-1] for r in store.conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT rowid FROM enterprise WHERE {where}"
+            f" ORDER BY {_order(query)}", args))
+        assert "COVERING INDEX enterprise_" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_chain_filter_sorted_by_update_lists_newest_last_edit_first(store: Any) -> None:
+    first = store.create("enterprise", {"name": "许继集团有限公司", "industry_chain": "新能源"})
+    store.create("enterprise", {"name": "平高集团有限公司", "industry_chain": "新能源"})
+    store.create("enterprise", {"name": "森源集团有限公司", "industry_chain": "新材料"})
+    time.sleep(0.002)  # updated_at has millisecond resolution
+    store.update("enterprise", first["id"], {"notes": "再次拜访"})
+    source = EnterpriseSource()
+    query = EnterpriseQuery(industry_chain="新能源", sort="updated_at", descending=True)
+    keys = source.find_keys(store.conn, query)
+    rows = source.fetch(store.conn, keys)
+    assert [rows[k]["name"] for k in keys] == ["许继集团有限公司", "平高集团有限公司"]
