@@ -225,7 +225,8 @@ class Laptop:
 
     def __init__(self, url: str, token: str, profile: Path, cprofile: Path | None) -> None:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--url", url,
-               "--token", token, "--profile", str(profile)]
+               f"--token={token}",  # a token may start with "-"
+               "--profile", str(profile)]
         if cprofile is not None:
             cprofile.mkdir(parents=True, exist_ok=True)
             cmd += ["--cprofile", str(cprofile)]

@@ -77,6 +77,7 @@ def generate(
                 _clear(conn)
             elif has_own_records(conn):
                 raise ValidationError("demo_not_empty", "data_dir")
+            indexes = _drop_record_indexes(conn)
             writer.write("enterprise", companies.enterprises())
             writer.write("contact", companies.contacts())
             writer.write("trip", activity.trips())
@@ -84,8 +85,10 @@ def generate(
             writer.write("meeting_note", activity.notes())
             writer.write("lead", pipeline.leads())
             writer.write("lead_stage_change", pipeline.changes())
-            lead_stages.refresh_all(conn)  # reached dates for the period summary
             writer.write("follow_up", pipeline.follow_ups())
+            for sql in indexes:  # sorted once: faster than row by row, and pages come out full
+                conn.execute(sql)
+            lead_stages.refresh_all(conn)  # reached dates for the period summary
             conn.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 [("is_demo", "1"), ("demo_size", str(size)), ("demo_seed", str(seed))],
@@ -128,15 +131,37 @@ def _clear(conn: sqlite3.Connection) -> None:
             conn.execute(f"DELETE FROM {table}")
 
 
+def _drop_record_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Drop the record tables' own indexes (not the id keys); returns their CREATE statements.
+
+    Rows arrive in random id order, so indexes kept up to date row by row end up with pages
+    about two-thirds full; built afterwards, each is one sort and its pages are full.
+    """
+    marks = ", ".join("?" * len(SPECS))
+    found = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({marks}) ORDER BY name", tuple(SPECS)).fetchall()
+    for name, _sql in found:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in found]
+
+
 def _tidy(conn: sqlite3.Connection) -> None:
-    """Truncate the WAL the one huge transaction left behind.
+    """Compact the file and truncate the WAL the one huge transaction left behind.
+
+    VACUUM repacks the id keys (filled in random order) and returns the pages the replaced
+    demo data left free: about 25 MB of 600 at 100,000 enterprises.
 
     No ANALYZE on purpose: a user's own profile never gets planner statistics, so a demo
     profile without them plans queries (and benchmarks) the same way.
     """
     try:
+        conn.execute("VACUUM")
+    except sqlite3.Error as e:  # e.g. another connection is reading: the data is committed
+        log.warning("Compacting after demo generation failed: %s", e)
+    try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.Error as e:  # the data is committed; stale statistics only cost speed
+    except sqlite3.Error as e:
         log.warning("Tidying after demo generation failed: %s", e)
 
 
