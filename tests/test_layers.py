@@ -2,6 +2,7 @@
 but itself; app never imports server."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,16 @@ def test_layers_point_one_way():
 def test_app_never_imports_server():
     for path in (ROOT / "app").rglob("*.py"):
         assert not any(n.startswith("server") for n in _imports(path)), path
+
+
+def test_main_window_starts_without_the_network_stack():
+    """requests and keyring (about 170 ms of imports) load on the first sync, on a worker."""
+    code = (
+        "import sys\n"
+        "import app.ui.controller, app.ui.main_window\n"
+        "bad = [m for m in ('requests', 'keyring', 'urllib3', 'app.sync.engine',"
+        " 'reportlab', 'docx', 'xlsxwriter') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT,
+                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})

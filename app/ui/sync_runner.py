@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -22,11 +22,15 @@ from app.domain import messages
 from app.domain.errors import AppError, SyncError, SyncErrorKind
 from app.storage.db import connect
 from app.storage.queries import sync_view
-from app.sync import credentials, session
-from app.sync.engine import Cancelled, SyncEngine, SyncReport
-from app.sync.transport import Transport
 from app.ui import strings, tasks
 from app.ui.profile import Profile
+
+if TYPE_CHECKING:
+    from app.sync.engine import SyncReport
+    from app.sync.session import LoginResult
+
+# The sync client (requests, keyring: about 170 ms of imports) loads on the first network
+# call, on a worker, not while the window starts.
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,9 @@ class ServerCheck:
 
 def probe_server(url: str, user: str | None, ca_bundle: str | None) -> ServerCheck:
     """Runs on a worker: one GET /health (no retries) and a keyring read."""
+    from app.sync import credentials
+    from app.sync.transport import Transport
+
     has_token = bool(user and credentials.load_token(url, user))
     transport = Transport(url, ca_bundle=ca_bundle, attempts=1,
                           connect_timeout=HEALTH_TIMEOUT[0], read_timeout=HEALTH_TIMEOUT[1])
@@ -63,6 +70,9 @@ def run_sync(
     db_path: Path, cancel: threading.Event, progress: Callable[[str, int, int], None]
 ) -> SyncReport:
     """Runs on a worker with its own connection; an expired login forgets the token."""
+    from app.sync import session
+    from app.sync.engine import SyncEngine
+
     conn = connect(db_path)
     try:
         transport = session.transport_for(conn)
@@ -250,13 +260,13 @@ class SyncRunner(QObject):
             self.status_changed.emit()
 
     def login(self, url: str, user: str, password: str,
-              on_done: Callable[[session.LoginResult], None],
+              on_done: Callable[[LoginResult], None],
               on_error: Callable[[str], None]) -> tasks.Task:
         """Log in on a worker (network, keyring, meta written on its own connection)."""
         db_path = self.profile.db_path
         ca = self._meta("ca_bundle")
 
-        def done(result: session.LoginResult) -> None:
+        def done(result: LoginResult) -> None:
             self.has_token, self.login_expired, self.online = True, False, True
             self.refresh_status()
             on_done(result)
@@ -266,10 +276,13 @@ class SyncRunner(QObject):
                 raise error
             on_error(messages.render_error(error))
 
-        return tasks.run_in_background(
-            lambda _ctx: _with_connection(
-                db_path, lambda conn: session.login(conn, url, user, password, ca_bundle=ca)),
-            done, failed, lane="net")
+        def work(_ctx: tasks.TaskContext) -> LoginResult:
+            from app.sync import session
+
+            return _with_connection(  # type: ignore[no-any-return]
+                db_path, lambda conn: session.login(conn, url, user, password, ca_bundle=ca))
+
+        return tasks.run_in_background(work, done, failed, lane="net")
 
     def logout(self, on_done: Callable[[], None] | None = None) -> tasks.Task:
         """Revoke and forget the token on a worker; unsynced work stays."""
@@ -281,8 +294,12 @@ class SyncRunner(QObject):
             if on_done is not None:
                 on_done()
 
-        return tasks.run_in_background(
-            lambda _ctx: _with_connection(db_path, session.logout), done, lane="net")
+        def work(_ctx: tasks.TaskContext) -> None:
+            from app.sync import session
+
+            _with_connection(db_path, session.logout)
+
+        return tasks.run_in_background(work, done, lane="net")
 
     # --- private ------------------------------------------------------------------------
 
@@ -322,6 +339,8 @@ class SyncRunner(QObject):
         self.task = None
         if self._stopped:
             return
+        from app.sync.engine import Cancelled
+
         if isinstance(error, Cancelled):
             self.last_message = strings.SYNC_CANCELLED
             self._after_partial_sync()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -14,11 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.sync.session import LoginResult
 from app.ui import strings
 from app.ui.dialogs import confirm
 from app.ui.profile import Profile
 from app.ui.sync_runner import SyncRunner
+
+if TYPE_CHECKING:
+    from app.sync.session import LoginResult
 
 ATTENTION_STYLE = "color: #e65100;"
 ERROR_STYLE = "color: #c62828;"
