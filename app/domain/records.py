@@ -6,6 +6,7 @@ columns. A record is a plain dict in wire form: `id`, the fields below, and the 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -261,13 +262,14 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def is_uuid(text: object) -> bool:
-    if not isinstance(text, str):
-        return False
-    try:
-        return str(uuid.UUID(text)) == text.lower() and len(text) == 36
-    except ValueError:
-        return False
+    """A UUID in its canonical 36-character form (hex digits of either case): what
+    `str(uuid.UUID(text)) == text.lower()` accepts, without building a UUID (a push checks
+    a few thousand)."""
+    return isinstance(text, str) and _UUID_TEXT.fullmatch(text) is not None
 
 
 # --- validation -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from server.api.deps import CurrentUser, State, Token
 from server.db import read_tx, write_tx
 from server.schemas import (
     BucketReply,
+    ChangeIn,
     EpochCopiesReply,
     EpochCopiesRequest,
     PullReply,
@@ -43,12 +44,21 @@ def feed_response(body: dict[str, Any]) -> Response:
     return Response(data, media_type="application/json")
 
 
+def to_change(c: ChangeIn) -> wire.Change:
+    """The wire.Change that `wire.parse_change(c.model_dump())` gives, without dumping and
+    checking again what the schema has just validated (the same UUID pattern, a record type
+    of RECORD_TYPES, a version of at least 1, an object of fields): a fifth of the time the
+    route spent before the push itself. tests/server/test_push_parse.py holds the two equal."""
+    return wire.Change(
+        change_id=c.change_id.lower(), type=c.type, id=c.id.lower(),
+        base_version=c.base_version, fields=dict(c.fields),
+        base_change_id=c.base_change_id or None, group=c.group or None,
+    )
+
+
 @router.post("/push", response_model=PushReply)
 def push(body: PushRequest, user: CurrentUser, state: State) -> Response:
-    # The wire module parses again so client and server share one definition of a change.
-    changes = [
-        wire.parse_change(c.model_dump(), f"changes[{i}]") for i, c in enumerate(body.changes)
-    ]
+    changes = [to_change(c) for c in body.changes]
     with write_tx(state.engine) as conn:
         result = push_service.push(conn, user=user, epoch=body.epoch, changes=changes,
                                    cursor=body.cursor)
