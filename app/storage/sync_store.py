@@ -144,10 +144,11 @@ def mark_sent(conn: sqlite3.Connection, change_ids: Iterable[str]) -> None:
     """From here on these changes are never altered (they may have reached the server)."""
     now = utc_now()
     with transaction(conn):
-        conn.executemany(
+        # One statement for the batch (an executemany of a thousand took 5-7 ms).
+        conn.execute(
             "UPDATE outbox SET sent_at = COALESCE(sent_at, ?), attempts = attempts + 1"
-            " WHERE change_id = ?",
-            [(now, cid) for cid in change_ids],
+            " WHERE change_id IN (SELECT value FROM json_each(?))",
+            (now, json.dumps(list(dict.fromkeys(change_ids)))),
         )
 
 
@@ -247,8 +248,11 @@ def _set_synced_many(
             for (t, b), (n, x) in delta.items()
         ],
     )
+    # An upsert changes the row where it is; OR REPLACE deleted and inserted it again.
     conn.executemany(
-        "INSERT OR REPLACE INTO synced_copy (type, id, version, deleted, data) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO synced_copy (type, id, version, deleted, data) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
+        " deleted = excluded.deleted, data = excluded.data",
         rows,
     )
     return stored
@@ -317,11 +321,11 @@ _META = ("created_at", "created_by", "updated_at", "updated_by")
 
 def _write_local_many(
     conn: sqlite3.Connection, type_name: str, records: list[Mapping[str, Any]],
-    old: Mapping[str, Mapping[str, Any]],
+    old: Mapping[str, tuple[Any, ...]],
 ) -> None:
     """`write_local` for many records of one type, search entries queued (see search.queue)
-    rather than rebuilt here. `old` holds the rows as they are (raw column values, see
-    `_rows_by_id`) for those that exist.
+    rather than rebuilt here. `old` holds the rows as they are (raw column values in the
+    order of `_row_columns`, see `_rows_by_id`) for those that exist.
 
     New rows go in with one executemany; an existing row is updated in the columns whose
     values differ only (grouped, one executemany per set of columns): an UPDATE leaves the
@@ -333,8 +337,11 @@ def _write_local_many(
     cols = _row_columns(spec)
     fields = _field_encoders(type_name)
     derived = cols[1 + len(fields):-6]
+    meta_at = len(cols) - 6  # where the _META columns start
+    deleted_at = len(cols) - 2
     inserts: list[list[Any]] = []
-    updates: dict[tuple[str, ...], list[list[Any]]] = {}
+    updates: dict[tuple[int, ...], list[list[Any]]] = {}
+    positions = range(1, len(cols))
     for record in records:
         before = old.get(record["id"])
         values = derived_values(spec, record) if derived else {}
@@ -347,16 +354,17 @@ def _write_local_many(
                 value = 1 if value else 0
             row.append(value)
         row += [values.get(name) for name in derived]
-        row += [record.get(name) or (before or {}).get(name) or "" for name in _META]
+        if before is None:
+            row += [record.get(name) or "" for name in _META]
+        else:
+            row += [record.get(name) or before[meta_at + k] or "" for k, name in enumerate(_META)]
         row += [1 if record.get("deleted") else 0, record.get("version")]
         if before is None:
             inserts.append(row)
             continue
-        changed = tuple(c for c, v in zip(cols[1:], row[1:], strict=True) if before[c] != v)
+        changed = tuple(i for i in positions if before[i] != row[i])
         if changed:
-            updates.setdefault(changed, []).append(
-                [v for c, v in zip(cols[1:], row[1:], strict=True) if c in changed] + [row[0]]
-            )
+            updates.setdefault(changed, []).append([row[i] for i in changed] + [row[0]])
     if inserts:
         conn.executemany(
             f"INSERT INTO {type_name} ({', '.join(q(c) for c in cols)})"
@@ -365,22 +373,26 @@ def _write_local_many(
         )
     for changed, params in updates.items():
         conn.executemany(
-            f"UPDATE {type_name} SET {', '.join(f'{q(c)} = ?' for c in changed)} WHERE id = ?",
+            f"UPDATE {type_name} SET {', '.join(f'{q(cols[i])} = ?' for i in changed)}"
+            " WHERE id = ?",
             params,
         )
     if type_name in search.SEARCHABLE:
-        fields = search.indexed_fields(type_name)
-        changed = []
+        indexed = [(f, cols.index(f)) for f in search.indexed_fields(type_name)]
+        field_text = search.field_text
+        queued = []
         for record in records:
             before = old.get(record["id"])
-            was = before is not None and not before["deleted"]
+            was = before is not None and not before[deleted_at]
             now = not record.get("deleted")
             if was != now or (now and any(
-                search.field_text(record.get(f)) != search.field_text(before.get(f))  # type: ignore[union-attr]
-                for f in fields
+                field_text(record.get(f)) != field_text(before[i])  # type: ignore[index]
+                for f, i in indexed
             )):
-                changed.append((record["id"], before if was else None))
-        search.queue(conn, type_name, changed)
+                # What the index holds for it: the indexed fields as the row has them.
+                queued.append((record["id"], {f: before[i] for f, i in indexed}  # type: ignore[index]
+                               if was else None))
+        search.queue(conn, type_name, queued)
 
 
 @functools.cache
@@ -394,20 +406,26 @@ def _field_encoders(type_name: str) -> tuple[tuple[str, str, Any], ...]:
     return tuple(out)
 
 
-def _row_columns(spec: Any) -> list[str]:
+def _row_columns(spec: Any) -> tuple[str, ...]:
     """The columns a wire record sets: id, fields, its own derived columns, meta."""
+    return _columns_of(spec.type)
+
+
+@functools.cache
+def _columns_of(type_name: str) -> tuple[str, ...]:
+    spec = SPECS[type_name]
     derived = list(derived_values(spec, {}))
-    return ["id", *spec.field_names, *derived, *_META, "deleted", "version"]
+    return ("id", *spec.field_names, *derived, *_META, "deleted", "version")
 
 
 def _rows_by_id(
     conn: sqlite3.Connection, type_name: str, ids: list[str]
-) -> dict[str, dict[str, Any]]:
-    """Raw rows (the columns of `_row_columns`) of these records that exist."""
-    names = _row_columns(SPECS[type_name])
-    cols = ", ".join(q(c) for c in names)
+) -> dict[str, tuple[Any, ...]]:
+    """Raw rows (tuples of the columns of `_row_columns`, in that order) of these records
+    that exist."""
+    cols = ", ".join(q(c) for c in _row_columns(SPECS[type_name]))
     return {
-        row[0]: dict(zip(names, row, strict=True))
+        row[0]: row
         for row in conn.execute(
             f"SELECT {cols} FROM {type_name} WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(ids),),
@@ -620,7 +638,8 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
     by_type: dict[str, list[str]] = {}
     for _seq, _cid, t, rid, _f, _b in rows:
         by_type.setdefault(t, []).append(rid)
-    local = {t: _rows_by_id(conn, t, ids) for t, ids in by_type.items()}
+    # Only the meta fields of the local rows are wanted (not every column).
+    local = {t: _meta_by_id(conn, t, ids) for t, ids in by_type.items()}
     order = {str(r.get("change_id")): n for n, r in enumerate(replies)}
     copies = []
     bumps: dict[str, list[tuple[int, str]]] = {}
@@ -629,9 +648,9 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
         copy: dict[str, Any] = json.loads(base) if base else {}
         copy.update(json.loads(fields))
         copy.update(type=t, id=rid, version=version)
-        mine = local[t].get(rid) or {}
-        for name in _META:
-            copy.setdefault(name, mine.get(name))
+        mine = local[t].get(rid) or _NO_META
+        for name, value in zip(_META, mine, strict=True):
+            copy.setdefault(name, value)
         copy["deleted"] = bool(copy.get("deleted", False))
         copies.append(copy)
         bumps.setdefault(t, []).append((version, rid))
@@ -640,8 +659,26 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
         conn.executemany(
             f"UPDATE {t} SET version = MAX(COALESCE(version, 0), ?) WHERE id = ?", values
         )
-    conn.executemany("DELETE FROM outbox WHERE change_id = ?", [(r[1],) for r in rows])
+    conn.execute("DELETE FROM outbox WHERE change_id IN (SELECT value FROM json_each(?))",
+                 (json.dumps([r[1] for r in rows]),))
     return len(rows)
+
+
+_NO_META = (None,) * len(_META)
+
+
+def _meta_by_id(
+    conn: sqlite3.Connection, type_name: str, ids: list[str]
+) -> dict[str, tuple[Any, ...]]:
+    """The meta fields (in `_META` order) of these records' local rows that exist."""
+    cols = ", ".join(q(c) for c in _META)
+    return {
+        row[0]: row[1:]
+        for row in conn.execute(
+            f"SELECT id, {cols} FROM {type_name} WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+    }
 
 
 def _hold_record(conn: sqlite3.Connection, t: str, rid: str) -> None:
