@@ -87,14 +87,23 @@ def _v5_lead_reached_dates(conn: sqlite3.Connection) -> None:
     lead_stages.refresh_all(conn)
 
 
-def _v6_filter_indexes_in_update_order(conn: sqlite3.Connection) -> None:
-    """The enterprise list filtered by industry chain or region and sorted by last update
-    (the table's "最近更新" order) read every matching row and sorted them: about 150 ms for
-    one chain of 100,000 enterprises. With updated_at in those indexes the order comes from
-    the index and the table rows are not read (5 ms), for about 5 MB more."""
+def _v6_list_indexes(conn: sqlite3.Connection) -> None:
+    """The enterprise list's indexes, measured on 100,000 enterprises:
+
+    - filtered by industry chain or region and sorted by last update (the table's 最近更新
+      order), every matching row was read and sorted: about 150 ms per filter change. With
+      updated_at in those indexes the order comes from the index alone (5 ms), for ~5 MB;
+    - the covering index carried the name beside its name_key, though no filter reads it:
+      without it the index is 4 MB smaller and a filtered scan reads a fifth less.
+    """
     for name, column in (("enterprise_chain", "industry_chain"), ("enterprise_region", "region")):
         conn.execute(f"DROP INDEX IF EXISTS {name}")
         conn.execute(f"CREATE INDEX {name} ON enterprise({column}, deleted, updated_at)")
+    conn.execute("DROP INDEX IF EXISTS enterprise_list")
+    conn.execute(
+        "CREATE INDEX enterprise_list ON enterprise(deleted, name_key, city, uscc,"
+        " industry_chain, region, tags, id)"
+    )
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -103,7 +112,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v3_sync_bases_and_digests,
     _v4_enterprise_list_index,
     _v5_lead_reached_dates,
-    _v6_filter_indexes_in_update_order,
+    _v6_list_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
