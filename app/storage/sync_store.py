@@ -64,15 +64,22 @@ class OutChange:
 
 
 def _refs(type_name: str, fields: Mapping[str, Any]) -> list[str]:
-    spec = spec_for(type_name)
     out: list[str] = []
-    for f in spec.fields:
-        value = fields.get(f.name)
-        if f.kind == "ref" and value:
-            out.append(value)
-        elif f.kind == "refs" and value:
-            out.extend(value)
+    for name, many in _ref_fields(type_name):
+        value = fields.get(name)
+        if value:
+            if many:
+                out.extend(value)
+            else:
+                out.append(value)
     return out
+
+
+@functools.cache
+def _ref_fields(type_name: str) -> tuple[tuple[str, bool], ...]:
+    """(name, holds many) of a type's reference fields, in field order."""
+    return tuple((f.name, f.kind == "refs") for f in spec_for(type_name).fields
+                 if f.kind in ("ref", "refs"))
 
 
 def has_outgoing(conn: sqlite3.Connection) -> bool:
@@ -97,7 +104,7 @@ def outgoing(conn: sqlite3.Connection, limit: int = 500) -> tuple[list[OutChange
         if state != "pending":
             continue
         fields = json.loads(fields_json)
-        if rid in blocked or any(ref in blocked for ref in _refs(t, fields)):
+        if blocked and (rid in blocked or any(ref in blocked for ref in _refs(t, fields))):
             blocked.add(rid)
             held += 1
             continue
@@ -121,6 +128,8 @@ def _parents_first(changes: list[OutChange]) -> list[OutChange]:
     """Stable order in which a record's create comes before changes that reference it
     (a requeued child can be older in the outbox than its parent's fresh create)."""
     creates = {c.id for c in changes if c.base_version is None}
+    if not creates:
+        return changes  # (nothing to put first: the usual batch of edits)
     placed: set[str] = set()
     out: list[OutChange] = []
     waiting = list(changes)

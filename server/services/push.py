@@ -107,13 +107,22 @@ def push(
     w.finish()
     if new_replies:
         now = time.time()
-        conn.execute(db.applied_change.insert(), [
-            {"org_id": org.id, "change_id": cid, "created_at": now,
-             "reply": json.dumps(r, ensure_ascii=False, separators=(",", ":"))}
-            for cid, r in new_replies.items()
-        ])
+        if db.is_sqlite(conn):  # (tuples straight to the driver, as Writer.flush does)
+            conn.exec_driver_sql(
+                "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(org.id, cid, _dumps(r), now) for cid, r in new_replies.items()],
+            )
+        else:
+            conn.execute(db.applied_change.insert(), [
+                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": _dumps(r)}
+                for cid, r in new_replies.items()
+            ])
     return PushResult(epoch=org.epoch, replies=[replies[cid] for cid in order], seq=w.seq,
                       cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _uuids(ids: list[str]) -> list[str]:

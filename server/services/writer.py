@@ -340,13 +340,25 @@ class Writer:
                         "wire"]
                 if not slim:
                     cols += ["deleted", "uscc"]  # (type never changes: see push._evaluate)
+                todo = [r for r in rows if r["_slim"] is slim]
+                if not todo:
+                    continue
+                if db.is_sqlite(self.conn):
+                    # Straight to the driver with tuples: SQLAlchemy's per-row parameter
+                    # processing was a fifth of this executemany (7 ms of 1,000 rows).
+                    self.conn.exec_driver_sql(
+                        f"UPDATE record SET {', '.join(f'{c} = ?' for c in cols)}"
+                        " WHERE org_id = ? AND id = ?",
+                        [(*(r[c] for c in cols), r["org_id"], r["id"]) for r in todo],
+                    )
+                    continue
                 stmt = update(db.record).where(
                     db.record.c.org_id == bindparam("b_org"), db.record.c.id == bindparam("b_id")
                 ).values({c: bindparam(c) for c in cols})
-                params = [{**{c: r[c] for c in cols}, "b_org": r["org_id"], "b_id": r["id"]}
-                          for r in rows if r["_slim"] is slim]
-                if params:
-                    self.conn.execute(stmt, params)
+                self.conn.execute(stmt, [
+                    {**{c: r[c] for c in cols}, "b_org": r["org_id"], "b_id": r["id"]}
+                    for r in todo
+                ])
             self._updates = {}
         if self._unparent:
             self.conn.execute(db.record_parent.delete().where(
