@@ -505,7 +505,9 @@ def apply_pulled(
                     if protect.get(key, 0) > int(record["version"]):
                         continue
                     todo.append(record)
-                    if t == "lead":
+                    if t == "lead" and record["id"] not in old:
+                        # A new lead row gets its stage columns here; an existing one keeps
+                        # them (they follow its stage changes, not its own fields).
                         leads[record["id"]] = None
                     elif t == "lead_stage_change" and record.get("lead_id"):
                         leads[record["lead_id"]] = None

@@ -123,6 +123,24 @@ def test_digest_matches_server_computation(store):
     assert sync_store.local_digests(store.conn) == expected
 
 
+def test_pulled_new_lead_gets_its_stage_whichever_page_brings_it(store):
+    lead = factories.lead(store)
+    sc = store.create("lead_stage_change", {"lead_id": lead["id"], "stage": "signed",
+                                            "date": "2026-03-01"})
+    lead_wire = _wire(store, "lead", lead["id"], 2)
+    sc_wire = _wire(store, "lead_stage_change", sc["id"], 1)
+    for pages in ([[sc_wire], [lead_wire]], [[lead_wire, sc_wire]]):
+        # As on a laptop that has neither yet: the stage change may come a page earlier
+        # than its lead (the lead was edited later), or in the same page.
+        for t in ("lead_stage_change", "lead", "outbox", "synced_copy", "sync_digest"):
+            store.conn.execute(f"DELETE FROM {t}")
+        for n, page in enumerate(pages):
+            sync_store.apply_pulled(store.conn, page, f"c{n}")
+        got = store.get("lead", lead["id"])
+        assert (got["stage"], got["stage_date"], got["reached_signed"]) == (
+            "signed", "2026-03-01", "2026-03-01")
+
+
 def test_pulled_stage_change_and_lead_edit_keep_the_derived_stage(store):
     lead = factories.lead(store)
     sc = store.create("lead_stage_change", {"lead_id": lead["id"], "stage": "signed",
