@@ -56,6 +56,24 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         raise ValidationError("cursor_invalid", "cursor") from None
 
 
+# A feed reads each record's stored wire JSON only (not its data and meta columns too).
+FEED_COLUMNS = (db.record.c.id, db.record.c.seq, db.record.c.wire)
+
+
+def _feed_json(conn: Connection, org_id: int, rows: list[Any]) -> list[str]:
+    """The wire JSON of FEED_COLUMNS rows, in order; a row written before the wire column
+    existed (NULL there) is read whole and encoded."""
+    missing = [r.id for r in rows if r.wire is None]
+    encoded: dict[str, str] = {}
+    for start in range(0, len(missing), 500):
+        for r in conn.execute(select(*WIRE_COLUMNS).where(
+            db.record.c.org_id == org_id,
+            db.in_list(conn, db.record.c.id, missing[start:start + 500]),
+        )):
+            encoded[r.id] = wire_json(r)
+    return [str(r.wire) if r.wire is not None else encoded[r.id] for r in rows]
+
+
 def pull(conn: Connection, *, org_id: int, cursor: str | None, limit: int) -> dict[str, Any]:
     """Records after the cursor in seq order, one page, with the org's counts and digests.
 
@@ -75,7 +93,7 @@ def pull(conn: Connection, *, org_id: int, cursor: str | None, limit: int) -> di
         if epoch != org.epoch or after > org.seq:
             raise EpochChanged(org.epoch)
     rows = conn.execute(
-        select(*WIRE_COLUMNS).where(db.record.c.org_id == org_id, db.record.c.seq > after)
+        select(*FEED_COLUMNS).where(db.record.c.org_id == org_id, db.record.c.seq > after)
         .order_by(db.record.c.seq).limit(limit + 1)
     ).all()
     has_more = len(rows) > limit
@@ -86,7 +104,7 @@ def pull(conn: Connection, *, org_id: int, cursor: str | None, limit: int) -> di
         "cursor": encode_cursor(org.epoch, last),
         "has_more": has_more,
         "seq": org.seq,
-        "records": [wire_json(r) for r in rows],  # JSON text each (see routes.sync)
+        "records": _feed_json(conn, org_id, rows),  # JSON text each (see routes.sync)
         "digests": org_digests(conn, org_id, org.epoch, org.seq),
     }
 
@@ -102,7 +120,7 @@ def bucket(
         raise ValidationError("bucket_range", "bucket")
     prefix = f"{bucket_no:x}"
     org = conn.execute(select(db.org).where(db.org.c.id == org_id)).one()
-    stmt = select(*WIRE_COLUMNS).where(
+    stmt = select(*FEED_COLUMNS).where(
         db.record.c.org_id == org_id, db.record.c.type == type_name,
         db.record.c.id.like(prefix + "%"),
     )
@@ -116,7 +134,7 @@ def bucket(
         "cursor": encode_cursor(org.epoch, org.seq),
         "type": type_name,
         "bucket": bucket_no,
-        "records": [wire_json(r) for r in rows],
+        "records": _feed_json(conn, org_id, rows),
         "next_after_id": rows[-1].id if has_more and rows else None,
         "digests": read_digests(conn, org_id),
     }
