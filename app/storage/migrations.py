@@ -93,12 +93,17 @@ def _v6_list_indexes(conn: sqlite3.Connection) -> None:
     - filtered by industry chain or region and sorted by last update (the table's 最近更新
       order), every matching row was read and sorted: about 150 ms per filter change. With
       updated_at in those indexes the order comes from the index alone (5 ms), for ~5 MB;
+    - filtered by industry chain (how bureaus organise 产业链招商) and sorted by name, the
+      whole covering index was scanned for the chain's rows: about 20 ms. A (chain, name)
+      index reads just them in order (5 ms), for 6 MB;
     - the covering index carried the name beside its name_key, though no filter reads it:
       without it the index is 4 MB smaller and a filtered scan reads a fifth less.
     """
     for name, column in (("enterprise_chain", "industry_chain"), ("enterprise_region", "region")):
         conn.execute(f"DROP INDEX IF EXISTS {name}")
         conn.execute(f"CREATE INDEX {name} ON enterprise({column}, deleted, updated_at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS enterprise_chain_name"
+                 " ON enterprise(industry_chain, deleted, name_key)")
     conn.execute("DROP INDEX IF EXISTS enterprise_list")
     conn.execute(
         "CREATE INDEX enterprise_list ON enterprise(deleted, name_key, city, uscc,"

@@ -71,16 +71,19 @@ def test_rows_read_ahead_are_ignored_after_a_write(store: Any) -> None:
     assert len(source.find_keys(store.conn, base)) == 2
 
 
-def test_chain_and_region_filters_sorted_by_update_read_only_their_index(store: Any) -> None:
+def test_chain_and_region_filters_in_list_orders_read_only_their_index(store: Any) -> None:
     from app.storage.queries.enterprises import _order
 
-    for query in (EnterpriseQuery(industry_chain="新能源", sort="updated_at"),
-                  EnterpriseQuery(region="长三角", sort="updated_at", descending=True)):
+    for query, index in (
+        (EnterpriseQuery(industry_chain="新能源"), "enterprise_chain_name"),
+        (EnterpriseQuery(industry_chain="新能源", sort="updated_at"), "enterprise_chain"),
+        (EnterpriseQuery(region="长三角", sort="updated_at", descending=True), "enterprise_region"),
+    ):
         where, args = _where(query)
         plan = " | ".join(r[-1] for r in store.conn.execute(
             f"EXPLAIN QUERY PLAN SELECT rowid FROM enterprise WHERE {where}"
             f" ORDER BY {_order(query)}", args))
-        assert "COVERING INDEX enterprise_" in plan and "TEMP B-TREE" not in plan, plan
+        assert f"COVERING INDEX {index} " in plan and "TEMP B-TREE" not in plan, plan
 
 
 def test_chain_filter_sorted_by_update_lists_newest_last_edit_first(store: Any) -> None:
