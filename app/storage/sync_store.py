@@ -747,6 +747,11 @@ def rebase(
 ) -> None:
     """Local row := final; replace the record's outbox rows by one change based on theirs."""
     spec = spec_for(t)
+    if final.get("deleted", theirs.get("deleted")) and theirs.get("deleted"):
+        # Deleted on both sides: the server takes no edit to a tombstone (it would answer
+        # `deleted` to every retry), and an edit of a record its author also deleted has
+        # nothing to land on. The record settles as the server's tombstone.
+        final = theirs
     local = _local(conn, t, rid) or {}
     record = {**theirs, **{f.name: final.get(f.name) for f in spec.fields}}
     record["deleted"] = bool(final.get("deleted", theirs.get("deleted")))

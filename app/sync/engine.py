@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PUSH_BATCH = 1000  # the server takes up to 1000 changes per push
 PULL_PAGE = 1000
 CLOCK_SKEW_WARN_SECONDS = 300
+MAX_MERGE_ROUNDS = 5  # push rounds in a row that only merged before a sync gives up pushing
 
 
 class Cancelled(Exception):
@@ -79,6 +80,7 @@ class SyncEngine:
         self.report = SyncReport()
         self._indexer: indexer.Indexer | None = None
         self._to_index = False  # pulled rows wait in the search queue
+        self._idle_push_rounds = 0
 
     # --- the whole sync ----------------------------------------------------------------------
 
@@ -87,6 +89,7 @@ class SyncEngine:
             raise SyncError(SyncErrorKind.DEMO)
         started = time.perf_counter()
         self.report = SyncReport()
+        self._idle_push_rounds = 0  # push rounds in a row that only merged, this sync
         # No WAL checkpoint inside a sync's commits (one copies 32 MB into the database and
         # syncs it, doubling a pull's commit): the indexer thread checkpoints right after.
         autocheckpoint = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
@@ -144,6 +147,11 @@ class SyncEngine:
         while True:
             if not sync_store.has_outgoing(self.conn):
                 return  # the usual case, without taking the write lock
+            if self._idle_push_rounds >= MAX_MERGE_ROUNDS:
+                # A merge that keeps producing a change the server refuses again would push
+                # forever: leave what is left for the next sync (and the log) instead.
+                log.warning("Push stopped after %d rounds that only merged", MAX_MERGE_ROUNDS)
+                return
             # Read and marked sent in one write transaction, before the request leaves: an edit
             # saved meanwhile (the GUI syncs in the background) cannot coalesce into a change
             # after it was read for this push. From here on the change is never altered.
@@ -178,6 +186,10 @@ class SyncEngine:
             self.report.rejected += outcome.rejected
             self.report.conflict_ids += outcome.conflict_ids
             self.progress("push", self.report.pushed, self.report.pushed)
+            if outcome.merged and not outcome.accepted:
+                self._idle_push_rounds += 1
+            else:
+                self._idle_push_rounds = 0
             answered = {r.get("change_id") for r in results}
             if not answered & {c.change_id for c in changes}:
                 # A reply that names none of our changes acknowledges nothing: try again later.

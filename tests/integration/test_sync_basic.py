@@ -125,3 +125,32 @@ def test_rejected_change_is_quarantined_and_others_go_on(clients, monkeypatch):
     assert report.rejected == 0 and outbox.pending_count(a.conn) == 0
     b.sync()
     assert b.store.get("contact", contact["id"])["name"] == "王强"
+
+
+def test_edit_then_delete_of_a_record_deleted_on_the_server_settles(clients):
+    """Both sides deleted it: the local edit made before the delete has nothing to land on,
+    and the sync must end (it used to push that edit against the tombstone forever)."""
+    import signal
+
+    a, lena = clients("a"), clients("l", user="lena")
+    rid = a.store.create("enterprise", {"name": "复现企业有限公司", "city": "许昌市"})["id"]
+    a.sync(), lena.sync()
+    lena.store.delete("enterprise", rid)
+    lena.sync()
+    a.store.update("enterprise", rid, {"city": "郑州市"})
+    a.store.delete("enterprise", rid)
+
+    def stop(*_):
+        raise TimeoutError("the sync did not settle within 30 s")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(30)
+    try:
+        a.sync()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert outbox.pending_count(a.conn) == 0 and not conflicts.list_open(a.conn)
+    assert a.store.get("enterprise", rid)["deleted"]
+    lena.sync()
+    assert sync_store.local_digests(a.conn) == sync_store.local_digests(lena.conn)

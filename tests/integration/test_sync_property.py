@@ -125,8 +125,19 @@ def test_offline_edits_merge_or_conflict_never_vanish(clients, n_clients, ops):
             assert len(values) <= 1, f"concurrent edits of {fname} on {rid} raised no conflict"
         # A delete concurrent with an edit must have been shown as a conflict.
         deletes = [e for e in model.edits if e.record == r and e.field == "deleted"]
-        edits = [e for e in model.edits if e.record == r and e.field != "deleted"]
-        concurrent = any(d.n not in e.saw and e.n not in d.saw for d in deletes for e in edits
-                         if d.client != e.client)
+        # An edit some delete had seen (its author's own, say) was deleted with the record:
+        # deleting on both sides agrees, there is nothing to show.
+        edits = [e for e in model.edits if e.record == r and e.field != "deleted"
+                 and not any(e.n in d.saw for d in deletes)]
+
+        def seen(d: Edit, e: Edit) -> object:
+            """The value of e's field on the record as the deleting laptop last saw it."""
+            known = [o for o in model.edits if o.record == r and o.field == e.field and o.n in d.saw]
+            return known[-1].value if known else None
+
+        # An edit the deleter's copy already held (the same value typed on both laptops)
+        # changed nothing the delete did not see.
+        concurrent = any(d.n not in e.saw and e.n not in d.saw and e.value != seen(d, e)
+                         for d in deletes for e in edits if d.client != e.client)
         if concurrent:
             assert rid in model.conflicted, f"delete vs edit on {rid} raised no conflict"

@@ -59,3 +59,38 @@ def test_an_edit_racing_the_push_is_never_lost(store, tmp_path, monkeypatch):
     assert "郑州市" in sent + waiting, (raced, sent, waiting)
     assert raced == ["waited"]
     gui.close()
+
+
+class AlwaysAheadServer:
+    """Answers every pushed change `stale`, with a copy someone just edited again: a server
+    that never lets a merge land (a fault no real server shows, short of a merge bug)."""
+
+    last_server_time = None
+
+    def __init__(self, store: RecordStore) -> None:
+        self.store = store
+        self.pushes = 0
+
+    def request(self, method: str, path: str, body: Any = None, **_kw: Any) -> Any:
+        if path == "/pull":
+            return {"epoch": "e1", "records": [], "cursor": "c1", "has_more": False}
+        self.pushes += 1
+        results = []
+        for c in body["changes"]:
+            theirs = {**sync_store.synced_copy(self.store.conn, c["type"], c["id"]),
+                      "version": 10 + self.pushes, "notes": f"第{self.pushes}次修改"}
+            results.append({"change_id": c["change_id"], "status": "conflict",
+                            "reason": "stale", "record": theirs})
+        return {"epoch": "e1", "results": results}
+
+
+def test_a_push_that_only_ever_merges_stops_instead_of_spinning(store):
+    e = factories.enterprise(store, city="许昌市")
+    engine_mod.SyncEngine(store.conn, StubServer()).sync()  # type: ignore[arg-type]
+    store.update("enterprise", e["id"], {"city": "郑州市"})
+    server = AlwaysAheadServer(store)
+    report = engine_mod.SyncEngine(store.conn, server).sync()  # type: ignore[arg-type]
+    assert server.pushes == engine_mod.MAX_MERGE_ROUNDS
+    assert report.merged == engine_mod.MAX_MERGE_ROUNDS and report.accepted == 0
+    pending = [c for c in outbox.changes(store.conn) if c["id"] == e["id"]]
+    assert pending and pending[0]["fields"].get("city") == "郑州市"  # kept for the next sync
