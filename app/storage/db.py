@@ -9,10 +9,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from app.domain.errors import StorageError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ def backup_copy(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     return target
 
 
-def open_database(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
+def open_connection(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     """Open (creating if needed) and upgrade a profile database in place."""
     from app.storage import migrations
 
@@ -109,7 +111,18 @@ def open_database(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Dat
             target = backup_copy(conn, path, found)
             log.info("Backed up schema v%s to %s before upgrading", found, target)
         migrations.migrate(conn)
-    return sqlite_utils.Database(conn)
+    return conn
+
+
+def open_database(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
+    """`open_connection` wrapped for sqlite-utils (the command line's table operations).
+
+    The GUI works on the connection itself and does not load sqlite-utils (with click and
+    dateutil about 100 ms of a cold start).
+    """
+    import sqlite_utils
+
+    return sqlite_utils.Database(open_connection(path, migrate=migrate))
 
 
 def copy_database(src: Path, dst: Path) -> None:

@@ -106,14 +106,14 @@ class Controller(QObject):
         target = paths.demo_dir(self.base_dir)
 
         def work(ctx: tasks.TaskContext) -> Path:
-            from app.storage.db import open_database
+            from app.storage.db import open_connection
 
-            db = open_database(paths.database_path(target))
+            conn = open_connection(paths.database_path(target))
             try:
-                demo.generate(db.conn, size=self.demo_size, seed=seed, progress=ctx.progress,
+                demo.generate(conn, size=self.demo_size, seed=seed, progress=ctx.progress,
                               cancel=ctx.cancel)
             finally:
-                db.conn.close()
+                conn.close()
             return target
 
         def done(path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
-from app.storage.db import open_database
+from app.storage.db import open_connection
 from app.storage.records import RecordStore
 from app.ui import settings as settings_mod
 from app.ui.settings import Settings
@@ -40,7 +40,7 @@ def open_profile(directory: Path, *, is_demo: bool = False) -> Profile:
     """Open (creating and migrating if needed) the profile in `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = paths.database_path(directory)
-    db = open_database(db_path)
+    conn = open_connection(db_path)
     loaded = settings_mod.load(directory)
-    store = RecordStore(db.conn, user=loaded.effective_user())
-    return Profile(directory, db_path, db.conn, store, loaded, is_demo)
+    store = RecordStore(conn, user=loaded.effective_user())
+    return Profile(directory, db_path, conn, store, loaded, is_demo)

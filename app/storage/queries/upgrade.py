@@ -27,6 +27,6 @@ def needs_upgrade(path: Path) -> bool:
 
 def upgrade(path: Path) -> None:
     """Open once (backup, migrations, index rebuilds) and close; run off the GUI thread."""
-    from app.storage.db import open_database
+    from app.storage.db import open_connection
 
-    open_database(path).conn.close()
+    open_connection(path).close()
