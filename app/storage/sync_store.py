@@ -8,7 +8,7 @@ import functools
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -432,7 +432,14 @@ def _rows_by_id(
 ) -> dict[str, tuple[Any, ...]]:
     """Raw rows (tuples of the columns of `_row_columns`, in that order) of these records
     that exist."""
-    cols = ", ".join(q(c) for c in _row_columns(SPECS[type_name]))
+    return _select_by_id(conn, type_name, ids, _row_columns(SPECS[type_name]))
+
+
+def _select_by_id(
+    conn: sqlite3.Connection, type_name: str, ids: list[str], columns: Sequence[str]
+) -> dict[str, tuple[Any, ...]]:
+    """{id: the row's `columns`} for those of these records that exist (id must be first)."""
+    cols = ", ".join(q(c) for c in columns)
     return {
         row[0]: row
         for row in conn.execute(
@@ -682,14 +689,8 @@ def _meta_by_id(
     conn: sqlite3.Connection, type_name: str, ids: list[str]
 ) -> dict[str, tuple[Any, ...]]:
     """The meta fields (in `_META` order) of these records' local rows that exist."""
-    cols = ", ".join(q(c) for c in _META)
-    return {
-        row[0]: row[1:]
-        for row in conn.execute(
-            f"SELECT id, {cols} FROM {type_name} WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),),
-        )
-    }
+    rows = _select_by_id(conn, type_name, ids, ("id", *_META))
+    return {rid: row[1:] for rid, row in rows.items()}
 
 
 def _hold_record(conn: sqlite3.Connection, t: str, rid: str) -> None:

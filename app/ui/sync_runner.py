@@ -279,7 +279,7 @@ class SyncRunner(QObject):
         def work(_ctx: tasks.TaskContext) -> LoginResult:
             from app.sync import session
 
-            return _with_connection(  # type: ignore[no-any-return]
+            return _with_connection(
                 db_path, lambda conn: session.login(conn, url, user, password, ca_bundle=ca))
 
         return tasks.run_in_background(work, done, failed, lane="net")

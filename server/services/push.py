@@ -20,7 +20,7 @@ from app.domain.values import utc_now
 from server import db, sanitize
 from server.services.auth import CurrentUser
 from server.services.pull import decode_cursor, encode_cursor
-from server.services.writer import StoredRecord, Writer, new_record, parent_ids
+from server.services.writer import StoredRecord, Writer, compact_json, new_record, parent_ids
 
 log = logging.getLogger(__name__)
 
@@ -111,18 +111,15 @@ def push(
             conn.exec_driver_sql(
                 "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
                 " VALUES (?, ?, ?, ?)",
-                [(org.id, cid, _dumps(r), now) for cid, r in new_replies.items()],
+                [(org.id, cid, compact_json(r), now) for cid, r in new_replies.items()],
             )
         else:
             conn.execute(db.applied_change.insert(), [
-                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": _dumps(r)}
+                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": compact_json(r)}
                 for cid, r in new_replies.items()
             ])
     return PushResult(epoch=org.epoch, replies=[replies[cid] for cid in order], seq=w.seq,
                       cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
-
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _uuids(ids: list[str]) -> list[str]:

@@ -83,6 +83,11 @@ _COMPARED = ("type", "id", "version", "seq", "deleted", "data", "created_at", "c
              "updated_at", "updated_by", "last_change_id")
 
 
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")) without its per-call set-up: the
+# stored and replied JSON of the push path.
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 RECORD_COLUMNS = (
     db.record.c.type, db.record.c.id, db.record.c.version, db.record.c.seq, db.record.c.deleted,
     db.record.c.data, db.record.c.created_at, db.record.c.created_by, db.record.c.updated_at,
@@ -97,7 +102,7 @@ def wire_json(row: Any) -> str:
     """A row's wire JSON: stored at write time, or encoded now for rows written before that."""
     if row.wire is not None:
         return str(row.wire)
-    return json.dumps(row_to_record(row).to_wire(), ensure_ascii=False, separators=(",", ":"))
+    return compact_json(row_to_record(row).to_wire())
 
 
 def row_to_record(row: Any) -> StoredRecord:
@@ -108,7 +113,6 @@ def row_to_record(row: Any) -> StoredRecord:
                         updated_at, updated_by, last_change_id, raw=data)
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @functools.cache
@@ -122,9 +126,9 @@ def _wire_json(rec: StoredRecord, data_json: str) -> str:
     wire form is then type and id, that text's members, and the meta fields."""
     data = rec.data
     if not data or tuple(data) != _field_names(rec.type):
-        return _dumps(rec.to_wire())
-    head = _dumps({"type": rec.type, "id": rec.id})
-    meta = _dumps({
+        return compact_json(rec.to_wire())
+    head = compact_json({"type": rec.type, "id": rec.id})
+    meta = compact_json({
         "created_at": rec.created_at, "created_by": rec.created_by,
         "updated_at": rec.updated_at, "updated_by": rec.updated_by,
         "deleted": bool(rec.deleted), "version": rec.version,
@@ -289,7 +293,7 @@ class Writer:
         else:
             d[1] ^= old.hash()
         d[1] ^= new.hash()
-        data_json = _dumps(new.data)
+        data_json = compact_json(new.data)
         row = {
             "org_id": self.org_id, "id": new.id, "type": new.type, "version": new.version,
             "seq": new.seq, "deleted": new.deleted,

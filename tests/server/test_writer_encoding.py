@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.domain.records import RECORD_TYPES, SPECS
-from server.services.writer import StoredRecord, _dumps, _wire_json, row_to_record
+from server.services.writer import StoredRecord, _wire_json, compact_json, row_to_record
 
 
 def _record(type_name: str, data: dict[str, Any], **kw: Any) -> StoredRecord:
@@ -44,7 +44,7 @@ def _plain(rec: StoredRecord) -> str:
 @pytest.mark.parametrize("deleted", [False, True])
 def test_spliced_wire_json_is_the_plain_encoding(type_name: str, deleted: bool) -> None:
     rec = _record(type_name, _full(type_name), deleted=deleted)
-    spliced = _wire_json(rec, _dumps(rec.data))
+    spliced = _wire_json(rec, compact_json(rec.data))
     assert spliced == _plain(rec)
     assert json.loads(spliced) == rec.to_wire()
 
@@ -62,7 +62,7 @@ def test_data_not_in_field_order_falls_back_to_the_plain_encoding(change: str) -
     else:
         data = {}
     rec = _record("enterprise", data)
-    assert _wire_json(rec, _dumps(rec.data)) == _plain(rec)
+    assert _wire_json(rec, compact_json(rec.data)) == _plain(rec)
 
 
 def test_stored_data_is_decoded_on_first_use() -> None:
