@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every connection refuses UUID text bound against the record tables (app/storage/ids.py).
+os.environ.setdefault("FIELDDESK_CHECK_IDS", "1")
 
 # Tests must never write into the real home: point every default path at a scratch folder.
 _REAL_HOME_GUARD = Path(os.environ.get("HOME", "/root")) / ".local" / "share" / "FieldDesk"

@@ -13,6 +13,7 @@ from app.domain.records import RecordSpec, children_of, spec_for, validate_field
 from app.domain.values import utc_now
 from app.storage import lists, sync_store
 from app.storage.db import transaction
+from app.storage.ids import blob
 from app.storage.records import RecordStore
 
 TAKE_CHOICES = ("mine", "theirs", "both")
@@ -150,7 +151,7 @@ def merge_duplicate(store: RecordStore, conflict_id: str) -> dict[str, Any]:
             from app.storage import search
 
             old = store.get("enterprise", loser)
-            conn.execute("DELETE FROM enterprise WHERE id = ?", (loser,))
+            conn.execute("DELETE FROM enterprise WHERE id = ?", (blob(loser),))
             search.index_record(conn, "enterprise", old, None)
         conn.execute(
             "UPDATE conflict SET resolved_at = ?, resolution = 'merged' WHERE id = ?",

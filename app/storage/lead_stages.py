@@ -15,6 +15,7 @@ import sqlite3
 
 from app.domain.enums import PIPELINE
 from app.domain.figures import reached_dates
+from app.storage.ids import blob
 
 # One column per forward stage, in pipeline order.
 REACHED_COLUMNS: tuple[str, ...] = tuple(f"reached_{s.value}" for s in PIPELINE)
@@ -39,10 +40,10 @@ def refresh_lead(conn: sqlite3.Connection, lead_id: str) -> None:
     rows = conn.execute(
         'SELECT stage, "date" FROM lead_stage_change WHERE lead_id = ? AND deleted = 0'
         ' ORDER BY "date", created_at, id',
-        (lead_id,),
+        (blob(lead_id),),
     ).fetchall()
     stage, day = rows[-1] if rows else (None, None)
-    conn.execute(_SET_ONE, (stage, day, *reached_dates(rows), lead_id))
+    conn.execute(_SET_ONE, (stage, day, *reached_dates(rows), blob(lead_id)))
 
 
 def _reached_select() -> str:

@@ -7,6 +7,7 @@ import uuid
 
 from app.domain.enums import ListKind
 from app.domain.lists import SEED_LISTS
+from app.storage.ids import blob
 
 # Seeded items get ids derived from (kind, value), so every client and the server agree on
 # them without syncing them first; they never enter the outbox.
@@ -44,7 +45,7 @@ def seed(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO list_item (id, kind, value, position, created_at, created_by,"
         " updated_at, updated_by, deleted) VALUES (:id, :kind, :value, :position, :created_at,"
         " :created_by, :updated_at, :updated_by, :deleted)",
-        seed_rows(),
+        [{**row, "id": blob(row["id"])} for row in seed_rows()],
     )
 
 

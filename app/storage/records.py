@@ -24,6 +24,7 @@ from app.domain.records import (
 from app.domain.values import match_key, utc_now
 from app.storage import lead_stages, lists, outbox, search
 from app.storage.db import storage_error, transaction
+from app.storage.ids import blob
 from app.storage.schema import DERIVED_COLUMNS
 
 
@@ -38,6 +39,8 @@ def encode(spec: RecordSpec, name: str, value: Any) -> Any:
         return json.dumps(value or [], ensure_ascii=False)
     if f.kind == "bool":
         return 1 if value else 0
+    if f.kind == "ref":
+        return blob(value)
     return value
 
 
@@ -86,7 +89,7 @@ class RecordStore:
         spec = spec_for(type_name)
         if not is_uuid(record_id):
             raise NotFoundError("not_found", "id", type=spec.type, id=record_id)
-        cur = self.conn.execute(f"SELECT * FROM {spec.type} WHERE id = ?", (record_id.lower(),))
+        cur = self.conn.execute(f"SELECT * FROM {spec.type} WHERE id = ?", (blob(record_id),))
         row = cur.fetchone()
         if row is None:
             raise NotFoundError("not_found", "id", type=spec.type, id=record_id)
@@ -265,7 +268,7 @@ class RecordStore:
         now = utc_now()
         self._uscc_override(spec, cleaned, now)
         self._check_relations(spec, cleaned, rid)
-        row: dict[str, Any] = {"id": rid}
+        row: dict[str, Any] = {"id": blob(rid)}
         for f in spec.fields:
             row[f.name] = encode(spec, f.name, cleaned.get(f.name, f.empty()))
         record_for_derived = {f.name: cleaned.get(f.name) for f in spec.fields}
@@ -311,7 +314,7 @@ class RecordStore:
         sets.update(updated_at=now, updated_by=self.user)
         assignments = ", ".join(f"{q(k)} = ?" for k in sets)
         self.conn.execute(
-            f"UPDATE {spec.type} SET {assignments} WHERE id = ?", [*sets.values(), old["id"]]
+            f"UPDATE {spec.type} SET {assignments} WHERE id = ?", [*sets.values(), blob(old["id"])]
         )
         outbox.add_change(self.conn, spec.type, old["id"], changed, base_version=old["version"])
         new = self.get(spec.type, old["id"])
@@ -371,7 +374,7 @@ class RecordStore:
     def _check_unique_uscc(self, code: str, record_id: str) -> None:
         row = self.conn.execute(
             "SELECT id, name FROM enterprise WHERE uscc = ? AND deleted = 0 AND id != ? LIMIT 1",
-            (code, record_id),
+            (code, blob(record_id)),
         ).fetchone()
         if row:
             raise ValidationError(
@@ -387,7 +390,7 @@ class RecordStore:
             for child_spec, ref in children_of(t):
                 rows = self.conn.execute(
                     f"SELECT id FROM {child_spec.type} WHERE {q(ref.name)} = ? AND deleted = 0",
-                    (rid,),
+                    (blob(rid),),
                 ).fetchall()
                 for (cid,) in rows:
                     key = (child_spec.type, cid)
@@ -414,7 +417,7 @@ class RecordStore:
         now = utc_now()
         self.conn.execute(
             f"UPDATE {spec.type} SET deleted = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-            (1 if deleted else 0, now, self.user, record_id),
+            (1 if deleted else 0, now, self.user, blob(record_id)),
         )
         outbox.add_change(
             self.conn, spec.type, record_id, {"deleted": deleted},

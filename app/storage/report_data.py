@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain import figures
 from app.domain.errors import NotFoundError
+from app.storage.ids import blob
 from app.storage.queries.table import like_pattern
 
 
@@ -20,6 +21,10 @@ def _dicts(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
 
 def _marks(items: Sequence[Any]) -> str:
     return ",".join("?" for _ in items)
+
+
+def _blobs(ids: Iterable[Any]) -> list[Any]:
+    return [blob(i) for i in ids]
 
 
 # --- period summary ---------------------------------------------------------------------------
@@ -135,7 +140,7 @@ def _decode_list(value: Any) -> list[str]:
 
 def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
     """The live trip, its live visits (with enterprise and contacts), notes, leads, follow-ups."""
-    rows = _dicts(conn.execute("SELECT * FROM trip WHERE id = ? AND deleted = 0", (trip_id.lower(),)))
+    rows = _dicts(conn.execute("SELECT * FROM trip WHERE id = ? AND deleted = 0", (blob(trip_id),)))
     if not rows:
         raise NotFoundError("not_found", "trip_id", type="trip", id=trip_id)
     trip = rows[0]
@@ -147,7 +152,7 @@ def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
         " v.purpose, v.status, v.outcome, e.name AS enterprise_name, e.address AS enterprise_address"
         " FROM visit v LEFT JOIN enterprise e ON e.id = v.enterprise_id"
         " WHERE v.trip_id = ? AND v.deleted = 0 ORDER BY v.scheduled_at, v.rowid",
-        (trip["id"],),
+        (blob(trip["id"]),),
     ))
     contact_ids = {cid for v in data.visits for cid in _decode_list(v["contact_ids"])}
     contacts: dict[str, dict[str, Any]] = {}
@@ -155,7 +160,7 @@ def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
         ids = sorted(contact_ids)
         contacts = {c["id"]: c for c in _dicts(conn.execute(
             f"SELECT id, name, title, mobile, phone FROM contact WHERE id IN ({_marks(ids)})"
-            " AND deleted = 0", ids))}
+            " AND deleted = 0", _blobs(ids)))}
     for v in data.visits:
         v["contacts"] = [contacts[c] for c in _decode_list(v.pop("contact_ids")) if c in contacts]
     visit_ids = [v["id"] for v in data.visits]
@@ -168,7 +173,7 @@ def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
             " LEFT JOIN enterprise e ON e.id = COALESCE(m.enterprise_id, v.enterprise_id)"
             f" WHERE m.deleted = 0 AND m.visit_id IN ({_marks(visit_ids)})"
             ' ORDER BY m."date", m.created_at',
-            visit_ids,
+            _blobs(visit_ids),
         ))
     if enterprise_ids:
         data.leads = _dicts(conn.execute(
@@ -177,7 +182,7 @@ def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
             " LEFT JOIN enterprise e ON e.id = l.enterprise_id"
             f" WHERE l.deleted = 0 AND l.enterprise_id IN ({_marks(enterprise_ids)})"
             " ORDER BY l.created_at, l.id",
-            enterprise_ids,
+            _blobs(enterprise_ids),
         ))
     lead_ids = [x["id"] for x in data.leads]
     if lead_ids:
@@ -185,7 +190,7 @@ def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
             'SELECT lead_id, stage, "date", created_at, id FROM lead_stage_change'
             f' WHERE deleted = 0 AND lead_id IN ({_marks(lead_ids)})'
             ' ORDER BY "date", created_at, id',
-            lead_ids,
+            _blobs(lead_ids),
         ))
     note_ids = [n["id"] for n in data.notes]
     if note_ids or lead_ids:
@@ -195,7 +200,7 @@ def load_trip(conn: sqlite3.Connection, trip_id: str) -> TripData:
             f" WHERE f.deleted = 0 AND (f.meeting_note_id IN ({_marks(note_ids)})"
             f" OR f.lead_id IN ({_marks(lead_ids)}))"
             " ORDER BY f.done, f.due_date IS NULL, f.due_date, f.id",
-            [*note_ids, *lead_ids],
+            _blobs([*note_ids, *lead_ids]),
         ))
         for f in data.follow_ups:
             f["done"] = bool(f["done"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.records import SPECS, FieldSpec, RecordSpec
+from app.storage import ids
 
 _SQL_TYPES = {"money": "INTEGER", "bool": "INTEGER", "int": "INTEGER"}
 
@@ -24,11 +25,20 @@ META_COLUMNS = (
 
 
 def column_type(f: FieldSpec) -> str:
+    """A field's declared type; a single reference holds an id as 16 bytes (app/storage/ids.py).
+    A list of references stays a JSON array of id texts."""
+    if f.kind == "ref":
+        return ids.SQL_TYPE
     return _SQL_TYPES.get(f.kind, "TEXT")
 
 
+def id_columns(spec: RecordSpec) -> tuple[str, ...]:
+    """The columns of a record table that hold ids as 16-byte BLOBs."""
+    return ("id", *(f.name for f in spec.fields if f.kind == "ref"))
+
+
 def record_table_sql(spec: RecordSpec, fields: tuple[FieldSpec, ...] | None = None) -> str:
-    cols = ["id TEXT PRIMARY KEY"]
+    cols = [f"id {ids.SQL_TYPE} PRIMARY KEY"]
     cols += [f"{f.name} {column_type(f)}" for f in (fields or spec.fields)]
     cols += [f"{name} {sql}" for name, sql in DERIVED_COLUMNS.get(spec.type, ())]
     cols += [f"{name} {sql}" for name, sql in META_COLUMNS]

@@ -18,7 +18,9 @@ from app.domain.records import SPECS, spec_for
 from app.domain.values import utc_now
 from app.storage import outbox, search
 from app.storage.db import transaction
+from app.storage.ids import blob
 from app.storage.records import decode_row, derived_values, encode, q, recompute_lead_stage
+from app.storage.schema import id_columns
 
 HELD_STATES = ("conflict", "quarantined")
 
@@ -297,7 +299,7 @@ def local_digests(conn: sqlite3.Connection) -> dict[str, dict[str, object]]:
 
 def _local(conn: sqlite3.Connection, type_name: str, record_id: str) -> dict[str, Any] | None:
     spec = spec_for(type_name)
-    cur = conn.execute(f"SELECT * FROM {spec.type} WHERE id = ?", (record_id,))
+    cur = conn.execute(f"SELECT * FROM {spec.type} WHERE id = ?", (blob(record_id),))
     row = cur.fetchone()
     return decode_row(spec, [d[0] for d in cur.description], row) if row else None
 
@@ -306,7 +308,7 @@ def write_local(conn: sqlite3.Connection, record: Mapping[str, Any]) -> None:
     """Make the local row equal to a wire record (fields, meta, version); reindex it."""
     spec = spec_for(record["type"])
     old = _local(conn, spec.type, record["id"])
-    row: dict[str, Any] = {"id": record["id"]}
+    row: dict[str, Any] = {"id": blob(record["id"])}
     for f in spec.fields:
         row[f.name] = encode(spec, f.name, record.get(f.name, f.empty()))
     row.update(derived_values(spec, record))
@@ -351,6 +353,11 @@ def _write_local_many(
     inserts: list[list[Any]] = []
     updates: dict[tuple[int, ...], list[list[Any]]] = {}
     positions = range(1, len(cols))
+    id_at = frozenset(i for i, c in enumerate(cols) if c in _id_columns(type_name))
+
+    def bound(values: list[Any], at: Iterable[int]) -> list[Any]:
+        return [blob(v) if i in id_at else v for v, i in zip(values, at)]
+
     for record in records:
         before = old.get(record["id"])
         values = derived_values(spec, record) if derived else {}
@@ -373,12 +380,15 @@ def _write_local_many(
             continue
         changed = tuple(i for i in positions if before[i] != row[i])
         if changed:
-            updates.setdefault(changed, []).append([row[i] for i in changed] + [row[0]])
+            updates.setdefault(changed, []).append(
+                bound([row[i] for i in changed], changed) + [blob(row[0])]
+            )
     if inserts:
+        everything = range(len(cols))
         conn.executemany(
             f"INSERT INTO {type_name} ({', '.join(q(c) for c in cols)})"
             f" VALUES ({', '.join('?' for _ in cols)})",
-            inserts,
+            [bound(row, everything) for row in inserts],
         )
     for changed, params in updates.items():
         conn.executemany(
@@ -421,6 +431,11 @@ def _row_columns(spec: Any) -> tuple[str, ...]:
 
 
 @functools.cache
+def _id_columns(type_name: str) -> frozenset[str]:
+    return frozenset(id_columns(SPECS[type_name]))
+
+
+@functools.cache
 def _columns_of(type_name: str) -> tuple[str, ...]:
     spec = SPECS[type_name]
     derived = list(derived_values(spec, {}))
@@ -443,7 +458,7 @@ def _select_by_id(
     return {
         row[0]: row
         for row in conn.execute(
-            f"SELECT {cols} FROM {type_name} WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT {cols} FROM {type_name} WHERE id IN (SELECT uuid_blob(value) FROM json_each(?))",
             (json.dumps(ids),),
         )
     }
@@ -636,7 +651,7 @@ def _accept(conn: sqlite3.Connection, row: Mapping[str, Any], version: int) -> N
     copy["deleted"] = bool(copy.get("deleted", False))
     _set_synced(conn, copy)
     conn.execute(
-        f"UPDATE {t} SET version = MAX(COALESCE(version, 0), ?) WHERE id = ?", (version, rid)
+        f"UPDATE {t} SET version = MAX(COALESCE(version, 0), ?) WHERE id = ?", (version, blob(rid))
     )
     conn.execute("DELETE FROM outbox WHERE change_id = ?", (row["change_id"],))
 
@@ -671,7 +686,7 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
             copy.setdefault(name, value)
         copy["deleted"] = bool(copy.get("deleted", False))
         copies.append(copy)
-        bumps.setdefault(t, []).append((version, rid))
+        bumps.setdefault(t, []).append((version, blob(rid)))
     _set_synced_many(conn, copies)
     for t, values in bumps.items():
         conn.executemany(
@@ -879,7 +894,7 @@ def _push_whole(conn: sqlite3.Connection, t: str, rid: str) -> None:
     fields = {f.name: local.get(f.name) for f in spec.fields if _norm(local.get(f.name)) is not None}
     if local.get("deleted"):
         fields["deleted"] = True
-    conn.execute(f"UPDATE {t} SET version = NULL WHERE id = ?", (rid,))
+    conn.execute(f"UPDATE {t} SET version = NULL WHERE id = ?", (blob(rid),))
     outbox.add_change(conn, t, rid, fields, base_version=None)
 
 

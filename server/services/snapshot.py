@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from app.domain.records import SPECS
 from app.storage import lead_stages, search
 from app.storage.db import open_database
+from app.storage.ids import blob
 from app.storage.records import derived_values, encode
 from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS
 from server import db
@@ -210,7 +211,7 @@ def _row(type_name: str, rec: object) -> list[object]:
     spec = SPECS[type_name]
     data = rec.data  # type: ignore[attr-defined]
     derived = derived_values(spec, data)
-    out: list[object] = [rec.id]  # type: ignore[attr-defined]
+    out: list[object] = [blob(rec.id)]  # type: ignore[attr-defined]
     out += [encode(spec, f.name, data.get(f.name, f.empty())) for f in spec.fields]
     out += [derived.get(name) for name, _ in DERIVED_COLUMNS.get(type_name, ())]
     out += [rec.created_at, rec.created_by, rec.updated_at, rec.updated_by,  # type: ignore[attr-defined]

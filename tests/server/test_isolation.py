@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from app.storage.ids import blob
 from tests.server.conftest import Org
 from tests.server.helpers import change, make_uscc, uid
 
@@ -54,7 +55,7 @@ def test_b_cannot_read_a(org: Org, org_b: Org, tmp_path: Path) -> None:
     path.write_bytes(snap.content)
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("SELECT count(*) FROM enterprise WHERE id = ?", (ids["ent"],)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM enterprise WHERE id = ?", (blob(ids["ent"]),)).fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM synced_copy WHERE id = ?", (ids["ent"],)).fetchone()[0] == 0
     finally:
         conn.close()

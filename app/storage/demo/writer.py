@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from app.domain.records import SPECS
-from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS
+from app.storage.ids import blob
+from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS, id_columns
 
 BATCH = 20_000
 DEMO_AUTHOR = "demo"
@@ -74,6 +75,7 @@ class BatchWriter:
 
         multi_at = [i for i, c in enumerate(cols) if c in multi]
         flag_at = [i for i, c in enumerate(cols) if c in flags or c == "deleted"]
+        ids_at = [i for i, c in enumerate(cols) if c in id_columns(spec)]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
 
         def row(record: dict[str, Any]) -> list[Any]:
@@ -82,6 +84,8 @@ class BatchWriter:
                 out[i] = dumps(out[i] or [])
             for i in flag_at:
                 out[i] = 1 if out[i] else 0
+            for i in ids_at:
+                out[i] = blob(out[i])
             return out
 
         written = 0

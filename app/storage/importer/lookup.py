@@ -10,7 +10,9 @@ from typing import Any
 from app.domain.enums import ListKind
 from app.domain.records import SPECS, RecordSpec
 from app.storage import lists
+from app.storage.ids import blob
 from app.storage.records import name_key
+from app.storage.schema import id_columns
 
 # SQLite's default limit on host parameters is 32766; stay well below it.
 _CHUNK = 900
@@ -48,10 +50,13 @@ def _in_chunks(
     conn: sqlite3.Connection, type_name: str, column: str, keys: Iterable[str]
 ) -> list[dict[str, Any]]:
     keys = sorted(set(keys))
+    bind = blob if column in id_columns(SPECS[type_name]) else None
     out: list[dict[str, Any]] = []
     for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
+        chunk: list[Any] = keys[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
+        if bind is not None:
+            chunk = [bind(k) for k in chunk]
         out += _select(conn, type_name, f'"{column}" IN ({marks})', chunk)
     return out
 

@@ -18,6 +18,7 @@ from app.domain.records import SPECS, RecordSpec
 from app.domain.values import utc_now
 from app.storage import search
 from app.storage.db import storage_error, transaction
+from app.storage.ids import blob
 from app.storage.importer.plan import CREATE, UPDATE, Action, ImportPlan
 from app.storage.records import RecordStore, derived_values, q, recompute_lead_stage
 
@@ -125,6 +126,8 @@ def _encoder(spec: RecordSpec, column: str) -> Callable[[Any], Any]:
     looks the field up by name on every call, which shows at 10,000 rows)."""
     if column == "deleted":
         return lambda v: 1 if v else 0
+    if column == "id":
+        return blob
     if not spec.has_field(column):
         return lambda v: v
     f = spec.field(column)
@@ -132,6 +135,8 @@ def _encoder(spec: RecordSpec, column: str) -> Callable[[Any], Any]:
         return lambda v: json.dumps(v or [], ensure_ascii=False)
     if f.kind == "bool":
         return lambda v: 1 if v else 0
+    if f.kind == "ref":
+        return blob
     return lambda v: v
 
 

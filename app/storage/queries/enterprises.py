@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain import uscc
+from app.storage.ids import blob
 from app.storage.queries.table import fetch_by_rowid, like_pattern, order_clause
 from app.storage.records import name_key
 
@@ -182,7 +183,7 @@ def contacts_of(conn: sqlite3.Connection, enterprise_id: str) -> list[tuple[str,
     rows = conn.execute(
         "SELECT id, name, COALESCE(title, '') FROM contact WHERE enterprise_id = ? AND deleted = 0"
         " ORDER BY is_key DESC, name",
-        (enterprise_id,),
+        (blob(enterprise_id),),
     )
     return [(r[0], r[1], r[2]) for r in rows]
 
@@ -233,25 +234,25 @@ def detail(conn: sqlite3.Connection, enterprise_id: str, current_user: str) -> E
     out.contacts = _dicts(conn.execute(
         "SELECT id, name, title, mobile, phone, email, wechat, is_key FROM contact"
         " WHERE enterprise_id = ? AND deleted = 0 ORDER BY is_key DESC, name",
-        (enterprise_id,),
+        (blob(enterprise_id),),
     ))
     out.visits = _dicts(conn.execute(
         "SELECT v.id, v.scheduled_at, v.time_zone, v.status, v.place, v.purpose, v.outcome,"
         " t.title AS trip_title FROM visit v LEFT JOIN trip t ON t.id = v.trip_id"
         " WHERE v.enterprise_id = ? AND v.deleted = 0 ORDER BY v.scheduled_at DESC",
-        (enterprise_id,),
+        (blob(enterprise_id),),
     ))
     out.notes = _dicts(conn.execute(
         'SELECT id, "date", intent, substr(content, 1, 120) AS excerpt, our_attendees'
         " FROM meeting_note WHERE deleted = 0 AND (enterprise_id = ?"
         " OR visit_id IN (SELECT id FROM visit WHERE enterprise_id = ?))"
         ' ORDER BY "date" DESC, created_at DESC',
-        (enterprise_id, enterprise_id),
+        (blob(enterprise_id), blob(enterprise_id)),
     ))
     out.leads = _dicts(conn.execute(
         "SELECT id, name, stage, stage_date, investment_wan, high_energy FROM lead"
         " WHERE enterprise_id = ? AND deleted = 0 ORDER BY updated_at DESC",
-        (enterprise_id,),
+        (blob(enterprise_id),),
     ))
     out.followers = followers(conn, enterprise_id, current_user)
     return out
@@ -274,6 +275,6 @@ def followers(conn: sqlite3.Connection, enterprise_id: str, current_user: str) -
         SELECT DISTINCT who FROM people WHERE who IS NOT NULL AND who != :me
           AND who != 'system' ORDER BY who
         """,
-        {"e": enterprise_id, "me": current_user},
+        {"e": blob(enterprise_id), "me": current_user},
     )
     return [r[0] for r in rows]

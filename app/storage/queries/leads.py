@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.enums import Stage
+from app.storage.ids import blob
 from app.storage.queries.table import fetch_by_rowid, like_pattern, order_clause
 from app.storage.records import RecordStore
 
@@ -92,7 +93,7 @@ def stage_history(conn: sqlite3.Connection, lead_id: str) -> list[dict[str, Any]
     cur = conn.execute(
         'SELECT id, stage, "date", who, note FROM lead_stage_change WHERE lead_id = ?'
         ' AND deleted = 0 ORDER BY "date", created_at, id',
-        (lead_id,),
+        (blob(lead_id),),
     )
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=False)) for r in cur.fetchall()]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.storage.db import transaction
+from app.storage.ids import blob
 from app.storage.queries.table import fetch_by_rowid, like_pattern, order_clause
 from app.storage.records import RecordStore
 
@@ -60,7 +61,7 @@ def follow_ups_of(conn: sqlite3.Connection, note_id: str) -> list[dict[str, Any]
     cur = conn.execute(
         "SELECT id, content, owner, due_date, done FROM follow_up WHERE meeting_note_id = ?"
         " AND deleted = 0 ORDER BY due_date IS NULL, due_date, created_at",
-        (note_id,),
+        (blob(note_id),),
     )
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=False)) for r in cur.fetchall()]
@@ -88,7 +89,7 @@ def visit_summary(conn: sqlite3.Connection, visit_id: str) -> dict[str, Any] | N
     cur = conn.execute(
         "SELECT v.id, v.enterprise_id, v.scheduled_at, v.place, e.name AS enterprise_name"
         " FROM visit v LEFT JOIN enterprise e ON e.id = v.enterprise_id WHERE v.id = ?",
-        (visit_id,),
+        (blob(visit_id),),
     )
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row, strict=False)) if row else None

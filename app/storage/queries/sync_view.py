@@ -10,6 +10,7 @@ from typing import Any
 
 from app.domain.records import SPECS
 from app.storage import sync_store
+from app.storage.ids import blob
 from app.storage.queries.table import MAX_PAGE, fetch_by_rowid
 
 
@@ -83,7 +84,7 @@ def captions(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict[
         for start in range(0, len(unique), MAX_PAGE):
             chunk = unique[start : start + MAX_PAGE]
             sql = _CAPTION_SQL[type_name].format(ids=",".join("?" * len(chunk)))
-            for rid, caption in conn.execute(sql, chunk):
+            for rid, caption in conn.execute(sql, [blob(c) for c in chunk]):
                 out[(type_name, rid)] = caption or ""
     return out
 

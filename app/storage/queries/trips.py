@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.storage.ids import blob
 from app.storage.queries.table import fetch_by_rowid, like_pattern, order_clause
 
 SORT_SQL = {
@@ -66,7 +67,7 @@ class AgendaDay:
 def agenda(conn: sqlite3.Connection, trip_id: str) -> list[AgendaDay]:
     """Every day of the trip (even empty ones), plus days of visits outside its dates."""
     trip = conn.execute(
-        "SELECT start_date, end_date FROM trip WHERE id = ?", (trip_id,)
+        "SELECT start_date, end_date FROM trip WHERE id = ?", (blob(trip_id),)
     ).fetchone()
     cur = conn.execute(
         "SELECT v.id, v.enterprise_id, e.name AS enterprise_name, v.scheduled_at, v.time_zone,"
@@ -74,7 +75,7 @@ def agenda(conn: sqlite3.Connection, trip_id: str) -> list[AgendaDay]:
         " (SELECT count(*) FROM meeting_note m WHERE m.visit_id = v.id AND m.deleted = 0)"
         " AS notes FROM visit v LEFT JOIN enterprise e ON e.id = v.enterprise_id"
         " WHERE v.trip_id = ? AND v.deleted = 0 ORDER BY v.scheduled_at, v.rowid",
-        (trip_id,),
+        (blob(trip_id),),
     )
     cols = [d[0] for d in cur.description]
     by_day: dict[str, list[dict[str, Any]]] = {}

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.storage.ids import blob
 from app.storage.search import query as _query
 from app.storage.search.index import (
     BODY_FIELDS,
@@ -127,7 +128,8 @@ def _hits(
             dict(zip(["id", *fields, *extra], row, strict=True))
             for row in conn.execute(
                 # "+deleted": keep the planner on the primary key, not an index led by `deleted`.
-                f"SELECT {cols} FROM {type_name} WHERE id IN ({_in(ids)}) AND +deleted = 0", ids
+                f"SELECT {cols} FROM {type_name} WHERE id IN ({_in(ids)}) AND +deleted = 0",
+                [blob(i) for i in ids],
             )
         ]
         titles = _note_titles(conn, rows) if type_name == "meeting_note" else {}
@@ -146,14 +148,16 @@ def _note_titles(conn: sqlite3.Connection, notes: list[dict[str, Any]]) -> dict[
     """Each note's title: its enterprise's name and its date, or the date alone."""
     visit_ids = [n["visit_id"] for n in notes if not n.get("enterprise_id") and n.get("visit_id")]
     via_visit = dict(
-        conn.execute(f"SELECT id, enterprise_id FROM visit WHERE id IN ({_in(visit_ids)})", visit_ids)
+        conn.execute(f"SELECT id, enterprise_id FROM visit WHERE id IN ({_in(visit_ids)})",
+                     [blob(i) for i in visit_ids])
     ) if visit_ids else {}
     enterprise_of = {
         n["id"]: n.get("enterprise_id") or via_visit.get(n.get("visit_id")) for n in notes
     }
     wanted = [e for e in set(enterprise_of.values()) if e]
     names = dict(
-        conn.execute(f"SELECT id, name FROM enterprise WHERE id IN ({_in(wanted)})", wanted)
+        conn.execute(f"SELECT id, name FROM enterprise WHERE id IN ({_in(wanted)})",
+                     [blob(i) for i in wanted])
     ) if wanted else {}
     titles = {}
     for n in notes:

@@ -346,7 +346,7 @@ def _reindex(
     current = {
         row[0]: dict(zip(names, row, strict=True))
         for row in conn.execute(
-            f"SELECT {cols} FROM {type_name} WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT {cols} FROM {type_name} WHERE id IN (SELECT uuid_blob(value) FROM json_each(?))",
             (json.dumps([rid for rid, _ in items]),),
         )
     }

@@ -4,7 +4,14 @@ import pytest
 
 from app.domain.errors import ValidationError
 from app.domain.messages import render_error
-from app.domain.records import ENTERPRISE, LEAD_STAGE_CHANGE, MEETING_NOTE, TRIP, new_id, validate_fields
+from app.domain.records import (
+    ENTERPRISE,
+    LEAD_STAGE_CHANGE,
+    MEETING_NOTE,
+    TRIP,
+    new_id,
+    validate_fields,
+)
 
 
 def test_invalid_uscc_message_names_the_field():

@@ -9,6 +9,7 @@ import pytest
 from app.domain.records import SPECS, validate_fields
 from app.storage import search
 from app.storage.db import transaction
+from app.storage.ids import blob
 from app.storage.importer.writer import insert_new
 from tests.factories import make_uscc
 
@@ -24,7 +25,7 @@ CASES = {
 
 
 def _row(conn, type_name, rid):
-    cur = conn.execute(f"SELECT * FROM {type_name} WHERE id = ?", (rid,))
+    cur = conn.execute(f"SELECT * FROM {type_name} WHERE id = ?", (blob(rid),))
     cols = [d[0] for d in cur.description]
     return {k: v for k, v in zip(cols, cur.fetchone(), strict=True) if k not in _VOLATILE}
 
@@ -54,13 +55,13 @@ def test_bulk_insert_matches_store_create(store, type_name):
     cleaned = validate_fields(spec, fields)
     if type_name == "enterprise":
         # USCCs are unique among live enterprises: the store's copy gives its code up first.
-        store.conn.execute("UPDATE enterprise SET uscc = NULL WHERE id = ?", (via_store["id"],))
+        store.conn.execute("UPDATE enterprise SET uscc = NULL WHERE id = ?", (blob(via_store["id"]),))
     with transaction(store.conn):
         (bulk,) = insert_new(store.conn, spec, [("00000000-0000-4000-8000-00000000000a", cleaned)],
                              store.user)
     if type_name == "enterprise":
         assert bulk["uscc"] == fields["uscc"]
-        store.conn.execute("UPDATE enterprise SET uscc = ? WHERE id = ?", (fields["uscc"], via_store["id"]))
+        store.conn.execute("UPDATE enterprise SET uscc = ? WHERE id = ?", (fields["uscc"], blob(via_store["id"])))
     assert bulk == store.get(type_name, bulk["id"])
     assert _public(bulk) == _public(store.get(type_name, via_store["id"]))
     assert _row(store.conn, type_name, bulk["id"]) == _row(store.conn, type_name, via_store["id"])

@@ -10,6 +10,7 @@ import pytest
 from app.domain.errors import ValidationError
 from app.reports import blocks
 from app.reports.summary import compute, title_for, write_summary
+from app.storage.ids import blob
 
 from .helpers import docx_text, pdf_text
 
@@ -36,7 +37,7 @@ def dataset(store: Any) -> dict[str, Any]:
     store.delete("lead", d["id"], cascade=True)
     # A lead tombstoned on the server whose changes are still live locally: still ignored.
     e = _lead(store, "戊项目", 77777, [("signed", "2025-09-03")])
-    store.conn.execute("UPDATE lead SET deleted = 1 WHERE id = ?", (e["id"],))
+    store.conn.execute("UPDATE lead SET deleted = 1 WHERE id = ?", (blob(e["id"]),))
     trip = store.create("trip", {"title": "九月小分队", "start_date": "2025-09-28",
                                  "end_date": "2025-10-02"})
     ent = store.create("enterprise", {"name": "某企业"})

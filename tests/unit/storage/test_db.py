@@ -42,6 +42,28 @@ def test_v1_file_upgrades_in_place_with_backup(tmp_path):
     assert any(h.id == "0b8f4a9e-1111-4c3a-9d7e-000000000001" for h in found.hits)
     found = search.search(db.conn, "储能")
     assert any(h.id == "0b8f4a9e-1111-4c3a-9d7e-000000000003" for h in found.hits)
+    # v7 stored every id and reference as its 16 bytes, and they read back as the same text.
+    for table, column in (("enterprise", "id"), ("contact", "id"), ("contact", "enterprise_id"),
+                          ("meeting_note", "id"), ("meeting_note", "enterprise_id")):
+        kinds = {r[0] for r in db.conn.execute(
+            f"SELECT typeof({column}) FROM {table} WHERE {column} IS NOT NULL")}
+        assert kinds == {"blob"}, (table, column)
+    note = store.get("meeting_note", "0b8f4a9e-1111-4c3a-9d7e-000000000003")
+    assert store.list("contact", {"enterprise_id": note["enterprise_id"]})[0]["name"] == "单田芳"
+    assert store.get("enterprise", note["enterprise_id"])["deleted"] is False
+
+
+def test_ids_are_stored_as_16_bytes_and_read_back_as_text(store):
+    e = store.create("enterprise", {"name": "许继集团有限公司"})
+    c = store.create("contact", {"name": "王磊", "enterprise_id": e["id"].upper()})
+    assert c["enterprise_id"] == e["id"]
+    row = store.conn.execute(
+        "SELECT id, typeof(id), length(id), typeof(enterprise_id) FROM contact").fetchone()
+    assert row == (c["id"], "blob", 16, "blob")
+    assert store.get("contact", c["id"].upper())["name"] == "王磊"
+    # A forgotten conversion is caught: UUID text bound against a record table.
+    with pytest.raises(AssertionError, match="ids.blob"):
+        store.conn.execute("SELECT 1 FROM contact WHERE id = ?", (c["id"],))
 
 
 def test_newer_database_is_refused(tmp_path):

@@ -9,6 +9,7 @@ from typing import Any
 from app.domain.figures import reached_dates
 from app.storage import lead_stages, migrations, sync_store
 from app.storage.db import connect, open_database
+from app.storage.ids import blob
 
 COLUMNS = ("stage", "stage_date", *lead_stages.REACHED_COLUMNS)
 
@@ -21,7 +22,7 @@ def _columns(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
 def _expected(conn: sqlite3.Connection, lead_id: str) -> tuple[Any, ...]:
     rows = conn.execute(
         'SELECT stage, "date" FROM lead_stage_change WHERE lead_id = ? AND deleted = 0'
-        ' ORDER BY "date", created_at, id', (lead_id,),
+        ' ORDER BY "date", created_at, id', (blob(lead_id),),
     ).fetchall()
     stage, day = rows[-1] if rows else (None, None)
     return (stage, day, *reached_dates(rows))

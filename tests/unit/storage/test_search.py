@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from app.storage import search
+from app.storage.ids import blob
 from app.storage.search import pinyin
 from tests.factories import enterprise, make_uscc
 
@@ -206,7 +207,7 @@ def test_bulk_rows_index_many_and_rebuild(store):
     conn.execute(
         "INSERT INTO enterprise (id, name, tags, created_at, created_by, updated_at, updated_by)"
         " VALUES (?, ?, ?, ?, 'demo', ?, 'demo')",
-        (rid, "宇通客车股份有限公司", '["上市公司"]', now, now),
+        (blob(rid), "宇通客车股份有限公司", '["上市公司"]', now, now),
     )
     assert find(store, "宇通").total == 0
     record = store.get("enterprise", rid)
