@@ -60,8 +60,12 @@ sqlite3.register_converter(SQL_TYPE, _convert)
 
 
 def prepare(conn: sqlite3.Connection) -> None:
-    """SQL functions a connection needs to compare ids held in JSON with stored ones."""
+    """SQL functions a connection needs to compare ids held in JSON with stored ones, and
+    migration v7 to convert stored ids and timestamps."""
+    from app.storage import stamps
+
     conn.create_function("uuid_blob", 1, _uuid_blob, deterministic=True)
+    conn.create_function("utc_ms", 1, stamps.ms, deterministic=True)
 
 
 # --- the test-time check ------------------------------------------------------------------

@@ -111,12 +111,13 @@ def _v6_list_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v7_binary_ids(conn: sqlite3.Connection) -> None:
-    """Record ids and references as 16-byte BLOBs instead of 36-character text (see
-    app/storage/ids.py): each table is copied into one that declares those columns `UUID`,
-    with its indexes made again. Profiles created at this version already have them."""
+def _v7_compact_ids_and_times(conn: sqlite3.Connection) -> None:
+    """Record ids and references as 16-byte BLOBs instead of 36-character text, created_at
+    and updated_at as integer milliseconds instead of 24-character text (app/storage/ids.py,
+    stamps.py): each table is copied into one that declares those columns `UUID` and
+    `UTC_MS`, with its indexes made again. Profiles created at this version have them."""
     from app.domain.records import SPECS
-    from app.storage import ids
+    from app.storage import ids, stamps
 
     for spec in SPECS.values():
         t = spec.type
@@ -124,19 +125,22 @@ def _v7_binary_ids(conn: sqlite3.Connection) -> None:
         id_cols = set(schema.id_columns(spec))
         if all(c[2].upper() == ids.SQL_TYPE for c in columns if c[1] in id_cols):
             continue
+        converted = {**{c: ids.SQL_TYPE for c in id_cols},
+                     **{c: stamps.SQL_TYPE for c in stamps.COLUMNS}}
+        convert = {**{c: "uuid_blob" for c in id_cols}, **{c: "utc_ms" for c in stamps.COLUMNS}}
         indexes = [r[0] for r in conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
             (t,),
         )]
         definitions = []
         for _, name, decl, notnull, default, pk in columns:
-            d = f'"{name}" {ids.SQL_TYPE if name in id_cols else decl}'
+            d = f'"{name}" {converted.get(name, decl)}'
             d += " PRIMARY KEY" if pk else ""
             d += " NOT NULL" if notnull else ""
             d += f" DEFAULT {default}" if default is not None else ""
             definitions.append(d)
         values = ", ".join(
-            f'uuid_blob("{c[1]}")' if c[1] in id_cols else f'"{c[1]}"' for c in columns
+            f'{convert[c[1]]}("{c[1]}")' if c[1] in convert else f'"{c[1]}"' for c in columns
         )
         conn.execute(f"CREATE TABLE _v7_{t} ({', '.join(definitions)})")
         conn.execute(f"INSERT INTO _v7_{t} SELECT {values} FROM {t}")
@@ -153,7 +157,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v4_enterprise_list_index,
     _v5_lead_reached_dates,
     _v6_list_indexes,
-    _v7_binary_ids,
+    _v7_compact_ids_and_times,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -26,6 +26,7 @@ from app.storage import lead_stages, lists, outbox, search
 from app.storage.db import storage_error, transaction
 from app.storage.ids import blob
 from app.storage.schema import DERIVED_COLUMNS
+from app.storage.stamps import ms
 
 
 def q(name: str) -> str:
@@ -274,7 +275,8 @@ class RecordStore:
         record_for_derived = {f.name: cleaned.get(f.name) for f in spec.fields}
         row.update(derived_values(spec, record_for_derived))
         row.update(
-            created_at=now, created_by=self.user, updated_at=now, updated_by=self.user, deleted=0
+            created_at=ms(now), created_by=self.user, updated_at=ms(now), updated_by=self.user,
+            deleted=0,
         )
         cols = ", ".join(q(c) for c in row)
         marks = ", ".join("?" for _ in row)
@@ -311,7 +313,7 @@ class RecordStore:
         self._check_relations(spec, {**old, **changed}, old["id"], only=set(changed))
         sets = {k: encode(spec, k, v) for k, v in changed.items()}
         sets.update(derived_values(spec, {**old, **changed}))
-        sets.update(updated_at=now, updated_by=self.user)
+        sets.update(updated_at=ms(now), updated_by=self.user)
         assignments = ", ".join(f"{q(k)} = ?" for k in sets)
         self.conn.execute(
             f"UPDATE {spec.type} SET {assignments} WHERE id = ?", [*sets.values(), blob(old["id"])]
@@ -417,7 +419,7 @@ class RecordStore:
         now = utc_now()
         self.conn.execute(
             f"UPDATE {spec.type} SET deleted = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-            (1 if deleted else 0, now, self.user, blob(record_id)),
+            (1 if deleted else 0, ms(now), self.user, blob(record_id)),
         )
         outbox.add_change(
             self.conn, spec.type, record_id, {"deleted": deleted},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain.records import SPECS, FieldSpec, RecordSpec
-from app.storage import ids
+from app.storage import ids, stamps
 
 _SQL_TYPES = {"money": "INTEGER", "bool": "INTEGER", "int": "INTEGER"}
 
@@ -15,9 +15,9 @@ DERIVED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 META_COLUMNS = (
-    ("created_at", "TEXT NOT NULL"),
+    ("created_at", f"{stamps.SQL_TYPE} NOT NULL"),  # milliseconds: app/storage/stamps.py
     ("created_by", "TEXT NOT NULL"),
-    ("updated_at", "TEXT NOT NULL"),
+    ("updated_at", f"{stamps.SQL_TYPE} NOT NULL"),
     ("updated_by", "TEXT NOT NULL"),
     ("deleted", "INTEGER NOT NULL DEFAULT 0"),
     ("version", "INTEGER"),  # the server's version of the last synced copy; NULL if never synced

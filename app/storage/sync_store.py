@@ -16,11 +16,12 @@ from app.domain import digest
 from app.domain.merge import merge
 from app.domain.records import SPECS, spec_for
 from app.domain.values import utc_now
-from app.storage import outbox, search
+from app.storage import outbox, search, stamps
 from app.storage.db import transaction
 from app.storage.ids import blob
 from app.storage.records import decode_row, derived_values, encode, q, recompute_lead_stage
 from app.storage.schema import id_columns
+from app.storage.stamps import ms
 
 HELD_STATES = ("conflict", "quarantined")
 
@@ -314,6 +315,7 @@ def write_local(conn: sqlite3.Connection, record: Mapping[str, Any]) -> None:
     row.update(derived_values(spec, record))
     for name in ("created_at", "created_by", "updated_at", "updated_by"):
         row[name] = record.get(name) or (old or {}).get(name) or ""
+    row["created_at"], row["updated_at"] = ms(row["created_at"]), ms(row["updated_at"])
     row["deleted"] = 1 if record.get("deleted") else 0
     row["version"] = record.get("version")
     cols = ", ".join(q(c) for c in row)
@@ -353,10 +355,12 @@ def _write_local_many(
     inserts: list[list[Any]] = []
     updates: dict[tuple[int, ...], list[list[Any]]] = {}
     positions = range(1, len(cols))
-    id_at = frozenset(i for i, c in enumerate(cols) if c in _id_columns(type_name))
+    # Columns stored in another form than the record's (ids as bytes, times as integers).
+    stored_as = {i: blob for i, c in enumerate(cols) if c in _id_columns(type_name)}
+    stored_as.update((cols.index(c), ms) for c in stamps.COLUMNS)
 
     def bound(values: list[Any], at: Iterable[int]) -> list[Any]:
-        return [blob(v) if i in id_at else v for v, i in zip(values, at)]
+        return [stored_as[i](v) if i in stored_as else v for v, i in zip(values, at)]
 
     for record in records:
         before = old.get(record["id"])

@@ -18,6 +18,7 @@ from app.storage.db import open_database
 from app.storage.ids import blob
 from app.storage.records import derived_values, encode
 from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS
+from app.storage.stamps import ms
 from server import db
 from server.services.pull import encode_cursor
 from server.services.writer import WIRE_COLUMNS, row_to_record, wire_json
@@ -214,7 +215,7 @@ def _row(type_name: str, rec: object) -> list[object]:
     out: list[object] = [blob(rec.id)]  # type: ignore[attr-defined]
     out += [encode(spec, f.name, data.get(f.name, f.empty())) for f in spec.fields]
     out += [derived.get(name) for name, _ in DERIVED_COLUMNS.get(type_name, ())]
-    out += [rec.created_at, rec.created_by, rec.updated_at, rec.updated_by,  # type: ignore[attr-defined]
+    out += [ms(rec.created_at), rec.created_by, ms(rec.updated_at), rec.updated_by,  # type: ignore[attr-defined]
             1 if rec.deleted else 0, rec.version]  # type: ignore[attr-defined]
     return out
 

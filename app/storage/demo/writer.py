@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from app.domain.records import SPECS
+from app.storage import stamps
 from app.storage.ids import blob
 from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS, id_columns
+from app.storage.stamps import ms
 
 BATCH = 20_000
 DEMO_AUTHOR = "demo"
@@ -76,6 +78,7 @@ class BatchWriter:
         multi_at = [i for i, c in enumerate(cols) if c in multi]
         flag_at = [i for i, c in enumerate(cols) if c in flags or c == "deleted"]
         ids_at = [i for i, c in enumerate(cols) if c in id_columns(spec)]
+        stamps_at = [cols.index(c) for c in stamps.COLUMNS]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
 
         def row(record: dict[str, Any]) -> list[Any]:
@@ -86,6 +89,8 @@ class BatchWriter:
                 out[i] = 1 if out[i] else 0
             for i in ids_at:
                 out[i] = blob(out[i])
+            for i in stamps_at:
+                out[i] = ms(out[i])
             return out
 
         written = 0

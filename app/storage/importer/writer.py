@@ -16,11 +16,12 @@ from typing import Any
 
 from app.domain.records import SPECS, RecordSpec
 from app.domain.values import utc_now
-from app.storage import search
+from app.storage import search, stamps
 from app.storage.db import storage_error, transaction
 from app.storage.ids import blob
 from app.storage.importer.plan import CREATE, UPDATE, Action, ImportPlan
 from app.storage.records import RecordStore, derived_values, q, recompute_lead_stage
+from app.storage.stamps import ms
 
 _MISSING = object()
 # Parents before children, so references hold at every step.
@@ -128,6 +129,8 @@ def _encoder(spec: RecordSpec, column: str) -> Callable[[Any], Any]:
         return lambda v: 1 if v else 0
     if column == "id":
         return blob
+    if column in stamps.COLUMNS:
+        return ms
     if not spec.has_field(column):
         return lambda v: v
     f = spec.field(column)

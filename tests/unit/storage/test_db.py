@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import StorageError
-from app.storage import migrations
+from app.storage import migrations, stamps
 from app.storage.db import open_database, user_version
+from app.storage.ids import blob
 from app.storage.records import RecordStore
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "profile-v1.sqlite3"
@@ -48,6 +49,12 @@ def test_v1_file_upgrades_in_place_with_backup(tmp_path):
         kinds = {r[0] for r in db.conn.execute(
             f"SELECT typeof({column}) FROM {table} WHERE {column} IS NOT NULL")}
         assert kinds == {"blob"}, (table, column)
+    # ... and created_at/updated_at as integer milliseconds, read back as the same text.
+    assert db.conn.execute(
+        "SELECT typeof(created_at), typeof(updated_at) FROM enterprise").fetchone() == (
+        "integer", "integer")
+    assert store.get("enterprise", "0b8f4a9e-1111-4c3a-9d7e-000000000001")["created_at"] == (
+        "2025-09-01T08:00:00.000Z")
     note = store.get("meeting_note", "0b8f4a9e-1111-4c3a-9d7e-000000000003")
     assert store.list("contact", {"enterprise_id": note["enterprise_id"]})[0]["name"] == "单田芳"
     assert store.get("enterprise", note["enterprise_id"])["deleted"] is False
@@ -82,3 +89,22 @@ def test_seeded_lists_have_stable_ids(tmp_path):
     q = "SELECT id, kind, value FROM list_item ORDER BY id"
     assert a.execute(q).fetchall() == b.execute(q).fetchall()
     assert a.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("stamp", [
+    "2025-09-01T08:00:00.000Z", "1970-01-01T00:00:00.000Z", "2038-01-19T03:14:08.999Z",
+    "2099-12-31T23:59:59.001Z",
+])
+def test_canonical_timestamps_round_trip_through_milliseconds(stamp):
+    assert isinstance(stamps.ms(stamp), int)
+    assert stamps.text(stamps.ms(stamp)) == stamp
+
+
+def test_other_timestamp_texts_are_stored_as_they_are(store):
+    e = store.create("enterprise", {"name": "许继集团有限公司"})
+    odd = "2025-09-01T16:00:00+08:00"
+    assert stamps.ms(odd) == odd
+    store.conn.execute("UPDATE enterprise SET updated_at = ? WHERE id = ?", (odd, blob(e["id"])))
+    assert store.get("enterprise", e["id"])["updated_at"] == odd
+    assert store.conn.execute("SELECT typeof(created_at) FROM enterprise").fetchone()[0] == (
+        "integer")
