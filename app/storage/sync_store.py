@@ -672,25 +672,27 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
     rows = cur.fetchall()
     if not rows:
         return 0
-    by_type: dict[str, list[str]] = {}
-    for _seq, _cid, t, rid, _f, _b in rows:
-        by_type.setdefault(t, []).append(rid)
-    # Only the meta fields of the local rows are wanted (not every column).
-    local = {t: _meta_by_id(conn, t, ids) for t, ids in by_type.items()}
     order = {str(r.get("change_id")): n for n, r in enumerate(replies)}
     copies = []
-    bumps: dict[str, list[tuple[int, str]]] = {}
+    lacking: dict[str, list[str]] = {}  # records whose copy lacks meta: new ones, mostly
+    bumps: dict[str, list[tuple[int, bytes]]] = {}
     for _seq, cid, t, rid, fields, base in sorted(rows, key=lambda r: order[r[1]]):
         version = versions[cid]
         copy: dict[str, Any] = json.loads(base) if base else {}
         copy.update(json.loads(fields))
         copy.update(type=t, id=rid, version=version)
-        mine = local[t].get(rid) or _NO_META
-        for name, value in zip(_META, mine, strict=True):
-            copy.setdefault(name, value)
+        if not all(name in copy for name in _META):
+            lacking.setdefault(t, []).append(rid)
         copy["deleted"] = bool(copy.get("deleted", False))
         copies.append(copy)
         bumps.setdefault(t, []).append((version, blob(rid)))
+    # The meta fields of the local rows, for those copies only (an edit's base has them).
+    local = {t: _meta_by_id(conn, t, ids) for t, ids in lacking.items()}
+    for copy in copies:
+        if copy["type"] in local:
+            mine = local[copy["type"]].get(copy["id"]) or _NO_META
+            for name, value in zip(_META, mine, strict=True):
+                copy.setdefault(name, value)
     _set_synced_many(conn, copies)
     for t, values in bumps.items():
         conn.executemany(
