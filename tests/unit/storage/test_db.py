@@ -43,6 +43,8 @@ def test_v1_file_upgrades_in_place_with_backup(tmp_path):
     assert any(h.id == "0b8f4a9e-1111-4c3a-9d7e-000000000001" for h in found.hits)
     found = search.search(db.conn, "储能")
     assert any(h.id == "0b8f4a9e-1111-4c3a-9d7e-000000000003" for h in found.hits)
+    # v7 copied the record tables; the file keeps no free pages from the old ones.
+    assert db.conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
     # v7 stored every id and reference as its 16 bytes, and they read back as the same text.
     for table, column in (("enterprise", "id"), ("contact", "id"), ("contact", "enterprise_id"),
                           ("meeting_note", "id"), ("meeting_note", "enterprise_id")):
