@@ -282,6 +282,35 @@ def in_list(conn: Connection, column: Any, values: list[str]) -> Any:
     return column == any_(literal(values, ARRAY(String(64))))
 
 
+# Ids per `IN (...)` query: a push's 1,000 in one query on SQLite (its limit is 32,766 bind
+# parameters) and one array parameter on PostgreSQL.
+IN_CHUNK = 1000
+
+
+def select_in(
+    conn: Connection, sql: str, params: tuple[Any, ...], column: str, values: list[str]
+) -> list[Any]:
+    """Rows of `sql` ("SELECT … WHERE …", `?` placeholders bound to `params`) that also have
+    `column` among `values`, in chunks of IN_CHUNK values.
+
+    The hot reads of a push (its records, their parents, its replayed change ids) go straight
+    to the driver with tuples: building and processing the statement through SQLAlchemy's
+    expanding IN parameters cost a quarter of each of those reads. PostgreSQL gets one array
+    parameter (`= ANY`), as `in_list` gives it.
+    """
+    out: list[Any] = []
+    sqlite = is_sqlite(conn)
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start:start + IN_CHUNK]
+        if sqlite:
+            text = f"{sql} AND {column} IN ({', '.join('?' * len(chunk))})"
+            out += conn.exec_driver_sql(text, (*params, *chunk)).fetchall()
+        else:
+            text = f"{sql.replace('?', '%s')} AND {column} = ANY(%s)"
+            out += conn.exec_driver_sql(text, (*params, chunk)).fetchall()
+    return out
+
+
 def lock_org(conn: Connection, org_id: int) -> Any:
     """The org row, locked for this transaction: writes are serialised per org.
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from app.domain import uscc as uscc_rules
 from app.domain import wire
@@ -144,17 +144,9 @@ def _units(changes: Sequence[wire.Change]) -> list[list[wire.Change]]:
 
 
 def _stored_replies(conn: Connection, org_id: int, change_ids: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    unique = list(dict.fromkeys(change_ids))
-    for start in range(0, len(unique), 500):
-        rows = conn.execute(
-            select(db.applied_change.c.change_id, db.applied_change.c.reply).where(
-                db.applied_change.c.org_id == org_id,
-                db.in_list(conn, db.applied_change.c.change_id, unique[start:start + 500]),
-            )
-        )
-        out.update({cid: json.loads(reply) for cid, reply in rows})
-    return out
+    rows = db.select_in(conn, "SELECT change_id, reply FROM applied_change WHERE org_id = ?",
+                        (org_id,), "change_id", list(dict.fromkeys(change_ids)))
+    return {cid: json.loads(reply) for cid, reply in rows}
 
 
 def _apply_group(

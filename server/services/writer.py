@@ -97,6 +97,9 @@ RECORD_COLUMNS = (
 
 WIRE_COLUMNS = (*RECORD_COLUMNS, db.record.c.wire)
 
+_SELECT_RECORDS = (f"SELECT {', '.join(c.name for c in RECORD_COLUMNS)} FROM record"
+                   " WHERE org_id = ?")
+
 
 def wire_json(row: Any) -> str:
     """A row's wire JSON: stored at write time, or encoded now for rows written before that."""
@@ -179,16 +182,12 @@ class Writer:
     def prefetch(self, ids: list[str]) -> None:
         """Load many records in one query (the ids of a push and their parents)."""
         wanted = [i for i in dict.fromkeys(ids) if i not in self.cache]
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            rows = self.conn.execute(
-                select(*RECORD_COLUMNS).where(
-                    db.record.c.org_id == self.org_id, db.in_list(self.conn, db.record.c.id, chunk)
-                )
-            )
-            found = {r[1]: row_to_record(r) for r in rows.all()}  # one fetchall, not per row
-            for i in chunk:
-                self.cache[i] = found.get(i)
+        if not wanted:
+            return
+        found = {r[1]: row_to_record(r) for r in db.select_in(
+            self.conn, _SELECT_RECORDS, (self.org_id,), "id", wanted)}
+        for i in wanted:
+            self.cache[i] = found.get(i)
 
     def prefetch_uscc(self, codes: list[str]) -> None:
         """Which live enterprises hold these codes, in one query per 500 codes."""
