@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -20,7 +19,14 @@ from app.domain.values import utc_now
 from server import db, sanitize
 from server.services.auth import CurrentUser
 from server.services.pull import decode_cursor, encode_cursor
-from server.services.writer import StoredRecord, Writer, compact_json, new_record, parent_ids
+from server.services.writer import (
+    StoredRecord,
+    Writer,
+    compact_json,
+    json_text,
+    new_record,
+    parent_ids,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +42,7 @@ class NewEpoch(Exception):
 @dataclass
 class PushResult:
     epoch: str
-    replies: list[dict[str, Any]]
+    replies: list[str]  # the JSON text of each reply, in request order (as stored)
     seq: int
     cursor: str | None = None
 
@@ -87,7 +93,7 @@ def push(
         uscc_rules.normalise(c.fields["uscc"]) for c in changes
         if c.type == "enterprise" and isinstance(c.fields.get("uscc"), str)
     ])
-    replies: dict[str, dict[str, Any]] = {}
+    replies: dict[str, dict[str, Any] | str] = {}  # a stored reply stays the text it was
     new_replies: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     for unit in _units(changes):
@@ -105,21 +111,31 @@ def push(
             for change_id, reply in _apply_group(w, user, fresh).items():
                 replies[change_id] = new_replies[change_id] = reply
     w.finish()
-    if new_replies:
+    texts = {cid: reply_json(r) for cid, r in new_replies.items()}
+    if texts:
         now = time.time()
         if db.is_sqlite(conn):  # (tuples straight to the driver, as Writer.flush does)
             conn.exec_driver_sql(
                 "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
                 " VALUES (?, ?, ?, ?)",
-                [(org.id, cid, compact_json(r), now) for cid, r in new_replies.items()],
+                [(org.id, cid, text, now) for cid, text in texts.items()],
             )
         else:
             conn.execute(db.applied_change.insert(), [
-                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": compact_json(r)}
-                for cid, r in new_replies.items()
+                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": text}
+                for cid, text in texts.items()
             ])
-    return PushResult(epoch=org.epoch, replies=[replies[cid] for cid in order], seq=w.seq,
+    return PushResult(epoch=org.epoch, seq=w.seq,
+                      replies=[texts[cid] if cid in texts else stored[cid] for cid in order],
                       cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
+
+
+def reply_json(reply: dict[str, Any]) -> str:
+    """`compact_json(reply)`; an accepted reply (nearly all of them) formatted directly."""
+    if reply["status"] == wire.ACCEPTED and len(reply) == 4:
+        return (f'{{"change_id":{json_text(reply["change_id"])},"status":"accepted",'
+                f'"version":{json_text(reply["version"])},"seq":{json_text(reply["seq"])}}}')
+    return compact_json(reply)
 
 
 def _uuids(ids: list[str]) -> list[str]:
@@ -143,10 +159,11 @@ def _units(changes: Sequence[wire.Change]) -> list[list[wire.Change]]:
     return units
 
 
-def _stored_replies(conn: Connection, org_id: int, change_ids: list[str]) -> dict[str, Any]:
+def _stored_replies(conn: Connection, org_id: int, change_ids: list[str]) -> dict[str, str]:
+    """The stored reply text of each change id already answered (sent back as it is)."""
     rows = db.select_in(conn, "SELECT change_id, reply FROM applied_change WHERE org_id = ?",
                         (org_id,), "change_id", list(dict.fromkeys(change_ids)))
-    return {cid: json.loads(reply) for cid, reply in rows}
+    return {cid: str(reply) for cid, reply in rows}
 
 
 def _apply_group(

@@ -86,6 +86,8 @@ _COMPARED = ("type", "id", "version", "seq", "deleted", "data", "created_at", "c
 # json.dumps(..., ensure_ascii=False, separators=(",", ":")) without its per-call set-up: the
 # stored and replied JSON of the push path.
 compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# The string encoder that one uses (json's C function where there is one).
+_encode_str = json.encoder.encode_basestring
 
 
 RECORD_COLUMNS = (
@@ -123,6 +125,14 @@ def _field_names(type_name: str) -> tuple[str, ...]:
     return tuple(SPECS[type_name].field_names)
 
 
+def json_text(value: Any) -> str:
+    """`compact_json(value)`, with strings (nearly every value spliced here) encoded by json's
+    own string encoder directly rather than through an encoder call each."""
+    if type(value) is str:
+        return _encode_str(value)
+    return compact_json(value)
+
+
 def _wire_json(rec: StoredRecord, data_json: str) -> str:
     """`json.dumps(rec.to_wire())` in the compact form, reusing the data's JSON text when it
     holds exactly the type's fields in their order (as every record written here does): the
@@ -130,13 +140,10 @@ def _wire_json(rec: StoredRecord, data_json: str) -> str:
     data = rec.data
     if not data or tuple(data) != _field_names(rec.type):
         return compact_json(rec.to_wire())
-    head = compact_json({"type": rec.type, "id": rec.id})
-    meta = compact_json({
-        "created_at": rec.created_at, "created_by": rec.created_by,
-        "updated_at": rec.updated_at, "updated_by": rec.updated_by,
-        "deleted": bool(rec.deleted), "version": rec.version,
-    })
-    return f"{head[:-1]},{data_json[1:-1]},{meta[1:]}"
+    return (f'{{"type":{json_text(rec.type)},"id":{json_text(rec.id)},{data_json[1:-1]},'
+            f'"created_at":{json_text(rec.created_at)},"created_by":{json_text(rec.created_by)},'
+            f'"updated_at":{json_text(rec.updated_at)},"updated_by":{json_text(rec.updated_by)},'
+            f'"deleted":{"true" if rec.deleted else "false"},"version":{json_text(rec.version)}}}')
 
 
 def parent_ids(rec: StoredRecord) -> list[str]:

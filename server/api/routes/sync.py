@@ -63,10 +63,13 @@ def push(body: PushRequest, user: CurrentUser, state: State) -> Response:
         result = push_service.push(conn, user=user, epoch=body.epoch, changes=changes,
                                    cursor=body.cursor)
     state.highwater.note(user.org_id, result.seq)
-    reply: dict[str, Any] = {"epoch": result.epoch, "results": result.replies}
+    # The replies are JSON texts already (as stored for replays): spliced, not re-encoded.
+    head = json.dumps({"epoch": result.epoch}, ensure_ascii=False, separators=(",", ":"))
+    tail = "}"
     if result.cursor is not None:
-        reply["cursor"] = result.cursor
-    return json_response(reply)
+        tail = f',"cursor":{json.dumps(result.cursor)}}}'
+    data = f'{head[:-1]},"results":[{",".join(result.replies)}]{tail}'.encode()
+    return Response(data, media_type="application/json")
 
 
 @router.get("/pull", response_model=PullReply)
