@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from app.domain import uscc as uscc_rules
 from app.domain import wire
 from app.domain.enums import ListKind, Role
 from app.domain.errors import ValidationError
-from app.domain.records import SPECS
+from app.domain.records import SPECS, FieldSpec
 from app.domain.values import utc_now
 from server import db, sanitize
 from server.services.auth import CurrentUser
@@ -234,7 +235,8 @@ def _evaluate(
     def list_has(kind: ListKind, value: str) -> bool:
         return (kind.value, value) in w.list_values()
 
-    existing = None if current is None else {**current.data}
+    # (validation only reads the current data: no copy of it)
+    existing = None if current is None else current.data
     cleaned, deleted = wire.clean_change(spec.type, c.fields, existing=existing, list_has=list_has)
     now = w.now or utc_now()
     if current is None:
@@ -295,10 +297,7 @@ def _check_refs(
 ) -> None:
     """Refs must point at records of this org; a tombstoned parent makes a conflict."""
     spec = SPECS[new.type]
-    for f in spec.fields:
-        if f.kind not in ("ref", "refs"):
-            continue
-        is_parent = f.name in spec.parents
+    for f, is_parent in _ref_fields(new.type):
         # Parents are checked on every change (an edit under a deleted parent is a conflict);
         # other references only when this change sets them.
         if not is_parent and f.name not in cleaned:
@@ -318,6 +317,13 @@ def _check_refs(
                     c.change_id, wire.PARENT_DELETED, current.to_wire() if current else None,
                     other=target.to_wire(),
                 ))
+
+
+@functools.cache
+def _ref_fields(type_name: str) -> tuple[tuple[FieldSpec, bool], ...]:
+    """The type's ref and refs fields, each with whether it names a parent."""
+    spec = SPECS[type_name]
+    return tuple((f, f.name in spec.parents) for f in spec.fields if f.kind in ("ref", "refs"))
 
 
 def _check_visit_contacts(w: Writer, new: StoredRecord, cleaned: dict[str, Any]) -> None:

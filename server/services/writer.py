@@ -146,9 +146,14 @@ def _wire_json(rec: StoredRecord, data_json: str) -> str:
             f'"deleted":{"true" if rec.deleted else "false"},"version":{json_text(rec.version)}}}')
 
 
+@functools.cache
+def _parent_names(type_name: str) -> tuple[str, ...]:
+    return SPECS[type_name].parents
+
+
 def parent_ids(rec: StoredRecord) -> list[str]:
-    spec = SPECS[rec.type]
-    return [rec.data[name] for name in spec.parents if rec.data.get(name)]
+    data = rec.data
+    return [data[name] for name in _parent_names(rec.type) if data.get(name)]
 
 
 @dataclass
@@ -290,8 +295,9 @@ class Writer:
     def put(self, old: StoredRecord | None, new: StoredRecord) -> None:
         """Store a new version of a record (new.version and new.seq already set)."""
         self.cache[new.id] = new
-        if new.uscc:
-            self._uscc.setdefault(new.uscc, set()).add(new.id)
+        uscc = new.uscc
+        if uscc:
+            self._uscc.setdefault(uscc, set()).add(new.id)
         key = (new.type, digests.bucket_of(new.id))
         d = self.delta.setdefault(key, [0, 0])
         if old is None:
@@ -304,7 +310,7 @@ class Writer:
             "org_id": self.org_id, "id": new.id, "type": new.type, "version": new.version,
             "seq": new.seq, "deleted": new.deleted,
             "data": data_json,
-            "uscc": new.uscc, "created_at": new.created_at, "created_by": new.created_by,
+            "uscc": uscc, "created_at": new.created_at, "created_by": new.created_by,
             "updated_at": new.updated_at, "updated_by": new.updated_by,
             "last_change_id": new.last_change_id,
             "wire": _wire_json(new, data_json),
@@ -317,19 +323,23 @@ class Writer:
         else:
             # Most edits leave `deleted` and `uscc` alone; an UPDATE that does not set them
             # leaves their indexes untouched (half the pages written per push).
-            same = old.deleted == new.deleted and old.uscc == new.uscc
+            same = old.deleted == new.deleted and old.uscc == uscc
             prev = self._updates.get(new.id)
             row["_slim"] = same and (prev is None or prev["_slim"])
             self._updates[new.id] = row
         if new.type == "list_item" and self.lists is not None:
             self.lists = None  # recomputed from the cache on next use
-        new_parents = parent_ids(new)
-        if old is None or parent_ids(old) != new_parents:
-            if old is not None:
-                self._unparent.append(new.id)
-            self._parents.extend(
-                {"org_id": self.org_id, "parent_id": p, "child_id": new.id} for p in new_parents
-            )
+        names = _parent_names(new.type)
+        if old is not None:
+            old_data, new_data = old.data, new.data
+            if all(old_data.get(n) == new_data.get(n) for n in names):
+                return  # the usual edit: its parent links stay as they are
+            if parent_ids(old) == parent_ids(new):
+                return
+            self._unparent.append(new.id)
+        self._parents.extend(
+            {"org_id": self.org_id, "parent_id": p, "child_id": new.id} for p in parent_ids(new)
+        )
 
     def _replace_insert(self, row: dict[str, Any]) -> None:
         for i, r in enumerate(self._inserts):

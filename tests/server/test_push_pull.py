@@ -165,6 +165,22 @@ def test_delete_with_live_children_is_a_conflict_unless_grouped(org: Org) -> Non
     assert r["other"]["id"] == cid
 
 
+def test_parent_links_follow_an_edit_that_moves_a_child(org: Org) -> None:
+    e1, e2, cid = uid(), uid(), uid()
+    org.member.push_ok([change("enterprise", e1, {"name": "甲"}),
+                        change("enterprise", e2, {"name": "乙"}),
+                        change("contact", cid, {"enterprise_id": e1, "name": "张三"})])
+    # An edit that leaves the parent alone keeps the link; one that moves the child moves it.
+    org.member.push_ok([change("contact", cid, {"title": "经理"}, base_version=1)])
+    [r] = org.member.push_ok([change("enterprise", e1, {"deleted": True}, base_version=1)])
+    assert r["status"] == "conflict" and r["reason"] == "has_children"
+    org.member.push_ok([change("contact", cid, {"enterprise_id": e2}, base_version=2)])
+    [r] = org.member.push_ok([change("enterprise", e2, {"deleted": True}, base_version=1)])
+    assert r["status"] == "conflict" and r["other"]["id"] == cid
+    [r] = org.member.push_ok([change("enterprise", e1, {"deleted": True}, base_version=1)])
+    assert r["status"] == "accepted"
+
+
 def test_group_is_all_or_nothing(org: Org) -> None:
     eid, c1, c2 = uid(), uid(), uid()
     org.member.push_ok([change("enterprise", eid, {"name": "甲"}),
