@@ -199,7 +199,9 @@ class WalCheckpointer:
 
     def checkpoint(self) -> None:
         try:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            # mode=rw: a file removed meanwhile (a restore) is not created afresh here.
+            uri = Path(self.path).resolve().as_uri() + "?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
             try:
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

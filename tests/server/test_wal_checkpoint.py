@@ -61,7 +61,25 @@ def test_the_checkpointer_thread_runs_after_a_write_and_then_ends(tmp_path: Path
         while checkpointer._thread is not None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert checkpointer._thread is None  # idle: no thread (and no open file) is kept
+        checkpointer.idle_seconds = 60  # (so that it cannot have ended again by the assert)
         _big_write(engine)  # and a later write starts it again
         assert checkpointer._thread is not None
+    finally:
+        engine.dispose()
+
+
+def test_a_checkpoint_never_creates_a_missing_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "gone 50% 数据.sqlite3"
+    db.WalCheckpointer(str(path)).checkpoint()  # logs a warning, raises nothing
+    assert not path.exists() and "checkpoint" in caplog.text
+    caplog.clear()
+    engine = db.make_engine(database_url(str(path)))
+    try:
+        _big_write(engine)
+        assert path.exists()
+        db._checkpointers[engine].checkpoint()  # odd characters in the name are quoted
+        assert caplog.text == ""
     finally:
         engine.dispose()
