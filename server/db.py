@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -167,14 +168,18 @@ WAL_AUTOCHECKPOINT_PAGES = 10_000
 class WalCheckpointer:
     """Runs `PRAGMA wal_checkpoint(PASSIVE)` on a thread of its own after write transactions.
 
-    Wake-ups that arrive while a checkpoint runs are merged into the next one. Each checkpoint
+    Wake-ups that arrive within `settle_seconds` of each other (or while a checkpoint runs)
+    are merged into one checkpoint, held back at most `max_delay_seconds`. Each checkpoint
     opens its own short-lived connection (no handle is kept on a file that may be replaced,
     as a restore does), and the thread ends when it has been idle for `idle_seconds`.
     """
 
-    def __init__(self, path: str, idle_seconds: float = 5.0) -> None:
+    def __init__(self, path: str, idle_seconds: float = 5.0, settle_seconds: float = 0.1,
+                 max_delay_seconds: float = 0.5) -> None:
         self.path = path
         self.idle_seconds = idle_seconds
+        self.settle_seconds = settle_seconds
+        self.max_delay_seconds = max_delay_seconds
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -195,6 +200,13 @@ class WalCheckpointer:
                         self._thread = None
                         return
             self._wake.clear()
+            # A burst of writes settles first (one checkpoint for all of it), for at most
+            # max_delay_seconds: the pages it writes and syncs then do not compete with the
+            # syncs that follow a push straight away (the next write's, a client's commit).
+            deadline = time.monotonic() + self.max_delay_seconds
+            while (left := deadline - time.monotonic()) > 0 and self._wake.wait(
+                    min(self.settle_seconds, left)):
+                self._wake.clear()
             self.checkpoint()
 
     def checkpoint(self) -> None:

@@ -83,3 +83,31 @@ def test_a_checkpoint_never_creates_a_missing_database(
         assert caplog.text == ""
     finally:
         engine.dispose()
+
+
+def test_a_burst_of_writes_gets_one_checkpoint_once_it_settles(tmp_path: Path) -> None:
+    runs: list[float] = []
+
+    class Counting(db.WalCheckpointer):
+        def checkpoint(self) -> None:
+            runs.append(time.monotonic())
+
+    cp = Counting(str(tmp_path / "x.sqlite3"), idle_seconds=60, settle_seconds=0.5,
+                  max_delay_seconds=5)
+    started = time.monotonic()
+    for _ in range(5):
+        cp.wake()
+        time.sleep(0.01)
+    deadline = time.monotonic() + 10
+    while not runs and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.6)
+    assert len(runs) == 1 and runs[0] - started >= 0.5
+    # A write that never pauses still gets its checkpoint within max_delay_seconds.
+    cp.max_delay_seconds = 0.3
+    runs.clear()
+    started = time.monotonic()
+    while not runs and time.monotonic() - started < 10:
+        cp.wake()
+        time.sleep(0.02)
+    assert runs and runs[0] - started < 2
