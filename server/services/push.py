@@ -87,9 +87,10 @@ def push(
                 ids += [v for v in value if isinstance(v, str)]
     w.prefetch(_uuids(ids))
     # Every change is checked against its record's parents (an edit under a tombstoned parent
-    # is a conflict): fetch them in the same few queries, not one query per change.
-    w.prefetch(_uuids([p for c in changes if (rec := w.cache.get(c.id)) is not None
-                       for p in parent_ids(rec)]))
+    # is a conflict): fetch them in the same few queries, not one query per change. Their type
+    # and tombstone are all that check reads (a conflict loads the one parent it reports).
+    w.prefetch_kinds(_uuids([p for c in changes if (rec := w.cache.get(c.id)) is not None
+                             for p in parent_ids(rec)]))
     w.prefetch_uscc([
         uscc_rules.normalise(c.fields["uscc"]) for c in changes
         if c.type == "enterprise" and isinstance(c.fields.get("uscc"), str)
@@ -309,10 +310,12 @@ def _check_refs(
         value = new.data.get(f.name)
         targets = (value or []) if f.kind == "refs" else ([value] if value else [])
         for target_id in targets:
-            target = w.get(target_id)
-            if target is None or target.type != f.ref:
+            kind = w.kind_of(target_id)
+            if kind is None or kind[0] != f.ref:
                 raise ValidationError("ref_missing", f.name, record_type=spec.type, value=target_id)
-            if target.deleted:
+            if kind[1]:
+                target = w.get(target_id)
+                assert target is not None
                 raise _Refuse(wire.conflict(
                     c.change_id, wire.PARENT_DELETED, current.to_wire() if current else None,
                     other=target.to_wire(),

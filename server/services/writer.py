@@ -190,6 +190,7 @@ class Writer:
     _parents: list[dict[str, Any]] = field(default_factory=list)
     _unparent: list[str] = field(default_factory=list)
     _rowids: dict[str, int] = field(default_factory=dict)  # SQLite: id → rowid, as read
+    _kinds: dict[str, tuple[str, bool] | None] = field(default_factory=dict)  # prefetch_kinds
     now: str = ""  # the time stamped on this push's records (one clock reading per push)
 
     # --- reads -------------------------------------------------------------------------------
@@ -223,6 +224,28 @@ class Writer:
             ):
                 found[code].append(rid)
             self._db_uscc.update(found)
+
+    def prefetch_kinds(self, ids: list[str]) -> None:
+        """Load only the type and tombstone of many records in one query: all a push needs of
+        the parents its edits leave alone (see `kind_of`)."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self.cache and i not in self._kinds]
+        if not wanted:
+            return
+        found = {rid: (t, bool(deleted)) for rid, t, deleted in db.select_in(
+            self.conn, "SELECT id, type, deleted FROM record WHERE org_id = ?", (self.org_id,),
+            "id", wanted)}
+        for i in wanted:
+            self._kinds[i] = found.get(i)
+
+    def kind_of(self, record_id: str) -> tuple[str, bool] | None:
+        """(type, deleted) of a record as it stands in this push, None if the org has none.
+
+        A record written in this push is in the cache; one that is not was loaded by
+        `prefetch_kinds` (or is loaded whole now) and is as the push found it."""
+        if record_id in self.cache or record_id not in self._kinds:
+            rec = self.get(record_id)
+            return None if rec is None else (rec.type, rec.deleted)
+        return self._kinds[record_id]
 
     def get(self, record_id: str) -> StoredRecord | None:
         if record_id not in self.cache:

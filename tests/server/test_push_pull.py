@@ -156,6 +156,31 @@ def test_edit_under_tombstoned_parent_is_a_conflict(org: Org) -> None:
     assert r["status"] == "conflict" and r["reason"] == "deleted"
 
 
+def test_restoring_a_child_under_a_tombstoned_parent_is_a_conflict(org: Org) -> None:
+    eid, cid, tid, vid = uid(), uid(), uid(), uid()
+    org.member.push_ok([
+        change("enterprise", eid, {"name": "甲"}),
+        change("contact", cid, {"enterprise_id": eid, "name": "张三"}),
+        change("trip", tid, {"title": "行程", "start_date": "2025-01-02", "end_date": "2025-01-03"}),
+        change("visit", vid, {"trip_id": tid, "enterprise_id": eid,
+                              "scheduled_at": "2025-01-02T09:00"}),
+    ])
+    group = uid()
+    org.lead.push_ok([change("contact", cid, {"deleted": True}, base_version=1, group=group),
+                      change("visit", vid, {"deleted": True}, base_version=1, group=group),
+                      change("enterprise", eid, {"deleted": True}, base_version=1, group=group)])
+    [r] = org.member.push_ok([change("contact", cid, {"deleted": False}, base_version=2)])
+    assert r["status"] == "conflict" and r["reason"] == "parent_deleted"
+    assert r["other"]["id"] == eid and r["other"]["deleted"] is True
+    assert r["other"]["name"] == "甲" and r["record"]["id"] == cid  # the whole parent
+    # A visit has two parents: the live trip passes, the tombstoned enterprise does not.
+    [r] = org.member.push_ok([change("visit", vid, {"deleted": False}, base_version=2)])
+    assert r["reason"] == "parent_deleted" and r["other"]["id"] == eid
+    # A reference to a record of another type is missing, whatever its state.
+    [r] = org.member.push_ok([change("contact", uid(), {"enterprise_id": tid, "name": "李四"})])
+    assert r["status"] == "rejected" and r["code"] == "ref_missing"
+
+
 def test_delete_with_live_children_is_a_conflict_unless_grouped(org: Org) -> None:
     eid, cid = uid(), uid()
     org.member.push_ok([change("enterprise", eid, {"name": "甲"}),
