@@ -310,7 +310,7 @@ def select_in(
     The hot reads of a push (its records, their parents, its replayed change ids) go straight
     to the driver with tuples: building and processing the statement through SQLAlchemy's
     expanding IN parameters cost a quarter of each of those reads. PostgreSQL gets one array
-    parameter (`= ANY`), as `in_list` gives it.
+    parameter.
     """
     out: list[Any] = []
     sqlite = is_sqlite(conn)
@@ -320,7 +320,10 @@ def select_in(
             text = f"{sql} AND {column} IN ({', '.join('?' * len(chunk))})"
             out += conn.exec_driver_sql(text, (*params, *chunk)).fetchall()
         else:
-            text = f"{sql.replace('?', '%s')} AND {column} = ANY(%s)"
+            # One array parameter, unnested: the planner then looks each value up by index
+            # whatever its statistics say. (`= ANY(array)` got a bitmap scan of the whole org
+            # from stale statistics right after a bulk load: 60 ms instead of 6.)
+            text = f"{sql.replace('?', '%s')} AND {column} IN (SELECT unnest(%s::varchar[]))"
             out += conn.exec_driver_sql(text, (*params, chunk)).fetchall()
     return out
 
