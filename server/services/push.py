@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from app.domain import uscc as uscc_rules
 from app.domain import wire
 from app.domain.enums import ListKind, Role
 from app.domain.errors import ValidationError
-from app.domain.records import SPECS
+from app.domain.records import SPECS, FieldSpec
 from app.domain.values import utc_now
 from server import db, sanitize
 from server.services.auth import CurrentUser
 from server.services.pull import decode_cursor, encode_cursor
-from server.services.writer import StoredRecord, Writer, compact_json, new_record, parent_ids
+from server.services.writer import (
+    StoredRecord,
+    Writer,
+    compact_json,
+    json_text,
+    new_record,
+    parent_ids,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +43,7 @@ class NewEpoch(Exception):
 @dataclass
 class PushResult:
     epoch: str
-    replies: list[dict[str, Any]]
+    replies: list[str]  # the JSON text of each reply, in request order (as stored)
     seq: int
     cursor: str | None = None
 
@@ -80,14 +87,15 @@ def push(
                 ids += [v for v in value if isinstance(v, str)]
     w.prefetch(_uuids(ids))
     # Every change is checked against its record's parents (an edit under a tombstoned parent
-    # is a conflict): fetch them in the same few queries, not one query per change.
-    w.prefetch(_uuids([p for c in changes if (rec := w.cache.get(c.id)) is not None
-                       for p in parent_ids(rec)]))
+    # is a conflict): fetch them in the same few queries, not one query per change. Their type
+    # and tombstone are all that check reads (a conflict loads the one parent it reports).
+    w.prefetch_kinds(_uuids([p for c in changes if (rec := w.cache.get(c.id)) is not None
+                             for p in parent_ids(rec)]))
     w.prefetch_uscc([
         uscc_rules.normalise(c.fields["uscc"]) for c in changes
         if c.type == "enterprise" and isinstance(c.fields.get("uscc"), str)
     ])
-    replies: dict[str, dict[str, Any]] = {}
+    replies: dict[str, dict[str, Any] | str] = {}  # a stored reply stays the text it was
     new_replies: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     for unit in _units(changes):
@@ -105,21 +113,31 @@ def push(
             for change_id, reply in _apply_group(w, user, fresh).items():
                 replies[change_id] = new_replies[change_id] = reply
     w.finish()
-    if new_replies:
+    texts = {cid: reply_json(r) for cid, r in new_replies.items()}
+    if texts:
         now = time.time()
         if db.is_sqlite(conn):  # (tuples straight to the driver, as Writer.flush does)
             conn.exec_driver_sql(
                 "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
                 " VALUES (?, ?, ?, ?)",
-                [(org.id, cid, compact_json(r), now) for cid, r in new_replies.items()],
+                [(org.id, cid, text, now) for cid, text in texts.items()],
             )
         else:
             conn.execute(db.applied_change.insert(), [
-                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": compact_json(r)}
-                for cid, r in new_replies.items()
+                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": text}
+                for cid, text in texts.items()
             ])
-    return PushResult(epoch=org.epoch, replies=[replies[cid] for cid in order], seq=w.seq,
+    return PushResult(epoch=org.epoch, seq=w.seq,
+                      replies=[texts[cid] if cid in texts else stored[cid] for cid in order],
                       cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
+
+
+def reply_json(reply: dict[str, Any]) -> str:
+    """`compact_json(reply)`; an accepted reply (nearly all of them) formatted directly."""
+    if reply["status"] == wire.ACCEPTED and len(reply) == 4:
+        return (f'{{"change_id":{json_text(reply["change_id"])},"status":"accepted",'
+                f'"version":{json_text(reply["version"])},"seq":{json_text(reply["seq"])}}}')
+    return compact_json(reply)
 
 
 def _uuids(ids: list[str]) -> list[str]:
@@ -143,18 +161,11 @@ def _units(changes: Sequence[wire.Change]) -> list[list[wire.Change]]:
     return units
 
 
-def _stored_replies(conn: Connection, org_id: int, change_ids: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    unique = list(dict.fromkeys(change_ids))
-    for start in range(0, len(unique), 500):
-        rows = conn.execute(
-            select(db.applied_change.c.change_id, db.applied_change.c.reply).where(
-                db.applied_change.c.org_id == org_id,
-                db.in_list(conn, db.applied_change.c.change_id, unique[start:start + 500]),
-            )
-        )
-        out.update({cid: json.loads(reply) for cid, reply in rows})
-    return out
+def _stored_replies(conn: Connection, org_id: int, change_ids: list[str]) -> dict[str, str]:
+    """The stored reply text of each change id already answered (sent back as it is)."""
+    rows = db.select_in(conn, "SELECT change_id, reply FROM applied_change WHERE org_id = ?",
+                        (org_id,), "change_id", list(dict.fromkeys(change_ids)))
+    return {cid: str(reply) for cid, reply in rows}
 
 
 def _apply_group(
@@ -225,7 +236,8 @@ def _evaluate(
     def list_has(kind: ListKind, value: str) -> bool:
         return (kind.value, value) in w.list_values()
 
-    existing = None if current is None else {**current.data}
+    # (validation only reads the current data: no copy of it)
+    existing = None if current is None else current.data
     cleaned, deleted = wire.clean_change(spec.type, c.fields, existing=existing, list_has=list_has)
     now = w.now or utc_now()
     if current is None:
@@ -286,10 +298,7 @@ def _check_refs(
 ) -> None:
     """Refs must point at records of this org; a tombstoned parent makes a conflict."""
     spec = SPECS[new.type]
-    for f in spec.fields:
-        if f.kind not in ("ref", "refs"):
-            continue
-        is_parent = f.name in spec.parents
+    for f, is_parent in _ref_fields(new.type):
         # Parents are checked on every change (an edit under a deleted parent is a conflict);
         # other references only when this change sets them.
         if not is_parent and f.name not in cleaned:
@@ -301,14 +310,23 @@ def _check_refs(
         value = new.data.get(f.name)
         targets = (value or []) if f.kind == "refs" else ([value] if value else [])
         for target_id in targets:
-            target = w.get(target_id)
-            if target is None or target.type != f.ref:
+            kind = w.kind_of(target_id)
+            if kind is None or kind[0] != f.ref:
                 raise ValidationError("ref_missing", f.name, record_type=spec.type, value=target_id)
-            if target.deleted:
+            if kind[1]:
+                target = w.get(target_id)
+                assert target is not None
                 raise _Refuse(wire.conflict(
                     c.change_id, wire.PARENT_DELETED, current.to_wire() if current else None,
                     other=target.to_wire(),
                 ))
+
+
+@functools.cache
+def _ref_fields(type_name: str) -> tuple[tuple[FieldSpec, bool], ...]:
+    """The type's ref and refs fields, each with whether it names a parent."""
+    spec = SPECS[type_name]
+    return tuple((f, f.name in spec.parents) for f in spec.fields if f.kind in ("ref", "refs"))
 
 
 def _check_visit_contacts(w: Writer, new: StoredRecord, cleaned: dict[str, Any]) -> None:

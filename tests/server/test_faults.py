@@ -19,8 +19,10 @@ def test_kill_during_push_then_replay_converges(fresh: Fresh, tmp_path: Path) ->
     data = tmp_path / "data"
     data.mkdir()
     _setup_org(fresh.db, data, "断电局", "member")
+    # Enough batches that the kill, 0.2 s after the first reply, lands while one is applied
+    # even on a loaded machine (a push of 1,000 takes ~0.1 s).
     batches = [[change("enterprise", uid(), {"name": f"企业{b}-{i}", "notes": "备注" * 200})
-                for i in range(1000)] for b in range(4)]
+                for i in range(1000)] for b in range(10)]
     srv = start_server(fresh.db, data)
     outcome: list[object] = []
     first_reply = threading.Event()
@@ -41,7 +43,7 @@ def test_kill_during_push_then_replay_converges(fresh: Fresh, tmp_path: Path) ->
             t = threading.Thread(target=push_all)
             t.start()
             assert first_reply.wait(timeout=120)
-            time.sleep(0.2)  # the second push is now being applied
+            time.sleep(0.2)  # a later push is now being applied
             srv.process.send_signal(signal.SIGKILL)
             t.join(timeout=120)
     finally:
@@ -56,7 +58,7 @@ def test_kill_during_push_then_replay_converges(fresh: Fresh, tmp_path: Path) ->
                 assert all(r["status"] == "accepted" and r["version"] == 1 for r in replies)
             records, body = api.pull_all()
             mine = [r for r in records if r["type"] == "enterprise"]
-            assert len(mine) == 4000 and len({r["id"] for r in mine}) == 4000
+            assert len(mine) == 10000 and len({r["id"] for r in mine}) == 10000
             computed = digest.compute((r["type"], r["id"], r["version"], r["deleted"]) for r in records)
             assert computed == {t: d for t, d in body["digests"].items() if d["count"]}
     finally:

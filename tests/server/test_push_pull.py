@@ -156,6 +156,31 @@ def test_edit_under_tombstoned_parent_is_a_conflict(org: Org) -> None:
     assert r["status"] == "conflict" and r["reason"] == "deleted"
 
 
+def test_restoring_a_child_under_a_tombstoned_parent_is_a_conflict(org: Org) -> None:
+    eid, cid, tid, vid = uid(), uid(), uid(), uid()
+    org.member.push_ok([
+        change("enterprise", eid, {"name": "甲"}),
+        change("contact", cid, {"enterprise_id": eid, "name": "张三"}),
+        change("trip", tid, {"title": "行程", "start_date": "2025-01-02", "end_date": "2025-01-03"}),
+        change("visit", vid, {"trip_id": tid, "enterprise_id": eid,
+                              "scheduled_at": "2025-01-02T09:00"}),
+    ])
+    group = uid()
+    org.lead.push_ok([change("contact", cid, {"deleted": True}, base_version=1, group=group),
+                      change("visit", vid, {"deleted": True}, base_version=1, group=group),
+                      change("enterprise", eid, {"deleted": True}, base_version=1, group=group)])
+    [r] = org.member.push_ok([change("contact", cid, {"deleted": False}, base_version=2)])
+    assert r["status"] == "conflict" and r["reason"] == "parent_deleted"
+    assert r["other"]["id"] == eid and r["other"]["deleted"] is True
+    assert r["other"]["name"] == "甲" and r["record"]["id"] == cid  # the whole parent
+    # A visit has two parents: the live trip passes, the tombstoned enterprise does not.
+    [r] = org.member.push_ok([change("visit", vid, {"deleted": False}, base_version=2)])
+    assert r["reason"] == "parent_deleted" and r["other"]["id"] == eid
+    # A reference to a record of another type is missing, whatever its state.
+    [r] = org.member.push_ok([change("contact", uid(), {"enterprise_id": tid, "name": "李四"})])
+    assert r["status"] == "rejected" and r["code"] == "ref_missing"
+
+
 def test_delete_with_live_children_is_a_conflict_unless_grouped(org: Org) -> None:
     eid, cid = uid(), uid()
     org.member.push_ok([change("enterprise", eid, {"name": "甲"}),
@@ -163,6 +188,22 @@ def test_delete_with_live_children_is_a_conflict_unless_grouped(org: Org) -> Non
     [r] = org.member.push_ok([change("enterprise", eid, {"deleted": True}, base_version=1)])
     assert r["status"] == "conflict" and r["reason"] == "has_children"
     assert r["other"]["id"] == cid
+
+
+def test_parent_links_follow_an_edit_that_moves_a_child(org: Org) -> None:
+    e1, e2, cid = uid(), uid(), uid()
+    org.member.push_ok([change("enterprise", e1, {"name": "甲"}),
+                        change("enterprise", e2, {"name": "乙"}),
+                        change("contact", cid, {"enterprise_id": e1, "name": "张三"})])
+    # An edit that leaves the parent alone keeps the link; one that moves the child moves it.
+    org.member.push_ok([change("contact", cid, {"title": "经理"}, base_version=1)])
+    [r] = org.member.push_ok([change("enterprise", e1, {"deleted": True}, base_version=1)])
+    assert r["status"] == "conflict" and r["reason"] == "has_children"
+    org.member.push_ok([change("contact", cid, {"enterprise_id": e2}, base_version=2)])
+    [r] = org.member.push_ok([change("enterprise", e2, {"deleted": True}, base_version=1)])
+    assert r["status"] == "conflict" and r["other"]["id"] == cid
+    [r] = org.member.push_ok([change("enterprise", e1, {"deleted": True}, base_version=1)])
+    assert r["status"] == "accepted"
 
 
 def test_group_is_all_or_nothing(org: Org) -> None:

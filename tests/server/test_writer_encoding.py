@@ -1,5 +1,6 @@
 """The writer's shortcuts give what the plain code gave: records whose data is decoded on
-first use, and a wire JSON text spliced from the data's JSON text."""
+first use, a wire JSON text spliced from the data's JSON text, and reply texts formatted
+directly instead of through the JSON encoder."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from typing import Any
 import pytest
 
 from app.domain.records import RECORD_TYPES, SPECS
-from server.services.writer import StoredRecord, _wire_json, compact_json, row_to_record
+from server.services.writer import (
+    StoredRecord,
+    _wire_json,
+    compact_json,
+    json_text,
+    row_to_record,
+)
 
 
 def _record(type_name: str, data: dict[str, Any], **kw: Any) -> StoredRecord:
@@ -78,3 +85,39 @@ def test_stored_data_is_decoded_on_first_use() -> None:
     assert rec == StoredRecord("contact", rec.id, 2, 9, False, data, "a", "b", "c", "d", None)
     rec.data = {"name": "x"}
     assert rec.data == {"name": "x"}
+
+
+@pytest.mark.parametrize("who", ["张三", 'a"b\\c', "tab\there\nline\x01\u2028", ""])
+def test_spliced_wire_json_escapes_the_meta_fields_as_json_does(who: str) -> None:
+    rec = _record("contact", _full("contact"), created_by=who, updated_by=who,
+                  created_at=who, updated_at="2024-02-03T04:05:06.123456Z", version=2**31 - 1)
+    assert _wire_json(rec, compact_json(rec.data)) == _plain(rec)
+
+
+@pytest.mark.parametrize("value", ["许昌", 'q"\\\n\x00', "", 0, -5, 2**40, True, None, 1.5,
+                                   ["a", 1], {"k": "v"}])
+def test_json_text_is_compact_json(value: Any) -> None:
+    assert json_text(value) == compact_json(value)
+
+
+def _replies() -> list[dict[str, Any]]:
+    from app.domain import wire
+    from app.domain.errors import ValidationError
+
+    cid = "0f0e0d0c-0b0a-4908-8706-050403020100"
+    rec = _record("enterprise", _full("enterprise")).to_wire()
+    return [
+        wire.accepted(cid, 1, 1),
+        wire.accepted(cid, 2**31 - 1, 2**53),
+        wire.conflict(cid, wire.STALE, rec),
+        wire.conflict(cid, wire.DUPLICATE, None, duplicate_of=cid, other=rec),
+        wire.rejected(cid, ValidationError("mobile", "mobile", record_type="contact")),
+    ]
+
+
+@pytest.mark.parametrize("reply", _replies())
+def test_reply_text_is_the_compact_encoding(reply: dict[str, Any]) -> None:
+    from server.services.push import reply_json
+
+    assert reply_json(reply) == compact_json(reply)
+    assert json.loads(reply_json(reply)) == reply
