@@ -22,7 +22,7 @@ from app.domain.records import (
     validate_fields,
 )
 from app.domain.values import match_key, utc_now
-from app.storage import lead_stages, lists, outbox, search
+from app.storage import lead_stages, lists, outbox, search, stamps
 from app.storage.db import storage_error, transaction
 from app.storage.ids import blob
 from app.storage.schema import DERIVED_COLUMNS
@@ -82,6 +82,17 @@ class RecordStore:
         self.conn = conn
         self.user = user
         self.role = role
+        self._last_now: str | None = None
+
+    def _now(self) -> str:
+        """The current time, strictly later than this store's previous save: two stage
+        changes of a lead dated the same day are ordered by created_at, and two saves in
+        one millisecond (a script, a fast machine) must not tie and fall back to the ids."""
+        now = utc_now()
+        if self._last_now is not None and now <= self._last_now:
+            now = stamps.text(stamps.ms(self._last_now) + 1)
+        self._last_now = now
+        return now
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -266,7 +277,7 @@ class RecordStore:
             raise ValidationError("ref_format", "id", value=record_id)
         if self.find(spec.type, rid) is not None:
             raise ValidationError("exists", "id", value=rid)
-        now = utc_now()
+        now = self._now()
         self._uscc_override(spec, cleaned, now)
         self._check_relations(spec, cleaned, rid)
         row: dict[str, Any] = {"id": blob(rid)}
@@ -305,7 +316,7 @@ class RecordStore:
             list_has=self.list_has,
             accept_invalid_uscc=accept_invalid_uscc,
         )
-        now = utc_now()
+        now = self._now()
         self._uscc_override(spec, cleaned, now)
         changed = {k: v for k, v in cleaned.items() if old.get(k) != v}
         if not changed:
@@ -416,7 +427,7 @@ class RecordStore:
 
     def _set_deleted(self, spec: RecordSpec, record_id: str, deleted: bool, group: str | None) -> None:
         old = self.get(spec.type, record_id)
-        now = utc_now()
+        now = self._now()
         self.conn.execute(
             f"UPDATE {spec.type} SET deleted = ?, updated_at = ?, updated_by = ? WHERE id = ?",
             (1 if deleted else 0, ms(now), self.user, blob(record_id)),

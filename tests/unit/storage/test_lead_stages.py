@@ -107,3 +107,16 @@ def test_migration_backfills_reached_dates(tmp_path: Path) -> None:
         ("2024-09-15",),
     ).fetchall()
     assert "COVERING INDEX stage_change_lead" in str(plan) and "TEMP B-TREE" not in str(plan)
+
+
+def test_saves_in_one_millisecond_keep_their_order(store: Any, monkeypatch: Any) -> None:
+    """Two stage changes dated the same day are ordered by created_at: saves that fall in
+    the same millisecond still get increasing times (this test once failed 1 run in 30)."""
+    import app.storage.records as records
+
+    monkeypatch.setattr(records, "utc_now", lambda: "2025-05-10T08:00:00.000Z")
+    lead = store.create("lead", {"name": "储能电池项目"})
+    first = _stage(store, lead["id"], "signed", "2025-05-10")
+    second = _stage(store, lead["id"], "negotiating", "2025-05-10")
+    assert first["created_at"] < second["created_at"]
+    assert store.get("lead", lead["id"])["stage"] == "negotiating"
