@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from typing import Any
 
+from app.domain.records import new_change_id
 from app.domain.values import utc_now
 
 
@@ -61,7 +61,7 @@ def add_change(
             "SELECT data FROM synced_copy WHERE type = ? AND id = ?", (type_name, record_id)
         ).fetchone()
         base = json.loads(row[0]) if row else None
-    change_id = str(uuid.uuid4())
+    change_id = new_change_id()
     conn.execute(
         "INSERT INTO outbox (change_id, type, record_id, base_version, base_change_id, group_id,"
         " fields, created_at, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

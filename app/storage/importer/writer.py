@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from app.domain.records import SPECS, RecordSpec
+from app.domain.records import SPECS, RecordSpec, new_change_id
 from app.domain.values import utc_now
 from app.storage import search, stamps
 from app.storage.db import storage_error, transaction
@@ -104,7 +103,7 @@ def insert_new(
                       deleted=False, version=None)
         records.append(record)
         wire = {k: v for k, v in cleaned.items() if v not in (None, [], False)}
-        changes.append((str(uuid.uuid4()), spec.type, rid, json.dumps(wire, ensure_ascii=False), now))
+        changes.append((new_change_id(), spec.type, rid, json.dumps(wire, ensure_ascii=False), now))
     columns = ["id", *spec.field_names, *derived_values(spec, records[0]), *meta[:5]]
     encoders = [_encoder(spec, c) for c in columns]
     rows = [tuple(enc(r[c]) for c, enc in zip(columns, encoders, strict=True)) for r in records]

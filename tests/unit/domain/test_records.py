@@ -74,3 +74,21 @@ def test_unknown_field():
     with pytest.raises(ValidationError) as e:
         validate_fields(ENTERPRISE, {"name": "x", "colour": "red"})
     assert e.value.code == "unknown_field"
+
+
+def test_change_ids_are_version_7_uuids_in_time_order():
+    import time
+    import uuid
+
+    from app.domain.records import is_uuid, new_change_id
+
+    first = new_change_id()
+    time.sleep(0.002)
+    later = [new_change_id() for _ in range(200)]
+    for cid in [first, *later]:
+        u = uuid.UUID(cid)
+        assert is_uuid(cid) and str(u) == cid
+        assert u.version == 7 and u.variant == uuid.RFC_4122
+    assert all(first < cid for cid in later)  # a later millisecond sorts after
+    assert abs((uuid.UUID(first).int >> 80) - time.time() * 1000) < 5000
+    assert len(set(later)) == len(later)
