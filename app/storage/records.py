@@ -61,6 +61,28 @@ def decode_row(spec: RecordSpec, columns: Iterable[str], row: Iterable[Any]) -> 
     return record
 
 
+def synced_versions(
+    conn: sqlite3.Connection, type_name: str, record_ids: list[str]
+) -> dict[str, int]:
+    """The server's version of each of these records that has been synced: what a record's
+    `version` is. The synced copy holds it; the row's own `version` column is written by
+    pulls only and lags behind after our own pushes are acknowledged (not updating it there
+    saves rewriting a page of every pushed record: ~10 ms of a push of 1,000)."""
+    if not record_ids:
+        return {}
+    if len(record_ids) == 1:
+        row = conn.execute(
+            "SELECT version FROM synced_copy WHERE type = ? AND id = ?", (type_name, record_ids[0])
+        ).fetchone()
+        return {record_ids[0]: int(row[0])} if row else {}
+    return {
+        rid: int(v) for rid, v in conn.execute(
+            "SELECT id, version FROM synced_copy WHERE type = ?"
+            " AND id IN (SELECT value FROM json_each(?))", (type_name, json.dumps(record_ids)),
+        )
+    }
+
+
 def derived_values(spec: RecordSpec, record: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if spec.type in ("enterprise", "lead"):
@@ -105,7 +127,9 @@ class RecordStore:
         row = cur.fetchone()
         if row is None:
             raise NotFoundError("not_found", "id", type=spec.type, id=record_id)
-        return decode_row(spec, [d[0] for d in cur.description], row)
+        record = decode_row(spec, [d[0] for d in cur.description], row)
+        record["version"] = synced_versions(self.conn, spec.type, [record["id"]]).get(record["id"])
+        return record
 
     def find(self, type_name: str, record_id: str) -> dict[str, Any] | None:
         try:
@@ -132,7 +156,11 @@ class RecordStore:
             args += [limit, offset]
         cur = self.conn.execute(sql, args)
         cols = [d[0] for d in cur.description]
-        return [decode_row(spec, cols, row) for row in cur.fetchall()]
+        records = [decode_row(spec, cols, row) for row in cur.fetchall()]
+        versions = synced_versions(self.conn, spec.type, [r["id"] for r in records])
+        for r in records:
+            r["version"] = versions.get(r["id"])
+        return records
 
     def count(
         self, type_name: str, filters: Mapping[str, Any] | None = None, *, deleted: bool = False

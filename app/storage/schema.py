@@ -20,7 +20,9 @@ META_COLUMNS = (
     ("updated_at", f"{stamps.SQL_TYPE} NOT NULL"),
     ("updated_by", "TEXT NOT NULL"),
     ("deleted", "INTEGER NOT NULL DEFAULT 0"),
-    ("version", "INTEGER"),  # the server's version of the last synced copy; NULL if never synced
+    # The server's version as of the last pull; a record's version is its synced copy's
+    # (records.synced_versions): acknowledged pushes do not rewrite the row for it.
+    ("version", "INTEGER"),
 )
 
 

@@ -19,7 +19,14 @@ from app.domain.values import utc_now
 from app.storage import outbox, search, stamps
 from app.storage.db import transaction
 from app.storage.ids import blob
-from app.storage.records import decode_row, derived_values, encode, q, recompute_lead_stage
+from app.storage.records import (
+    decode_row,
+    derived_values,
+    encode,
+    q,
+    recompute_lead_stage,
+    synced_versions,
+)
 from app.storage.schema import id_columns
 from app.storage.stamps import ms
 
@@ -302,7 +309,11 @@ def _local(conn: sqlite3.Connection, type_name: str, record_id: str) -> dict[str
     spec = spec_for(type_name)
     cur = conn.execute(f"SELECT * FROM {spec.type} WHERE id = ?", (blob(record_id),))
     row = cur.fetchone()
-    return decode_row(spec, [d[0] for d in cur.description], row) if row else None
+    if row is None:
+        return None
+    record = decode_row(spec, [d[0] for d in cur.description], row)
+    record["version"] = synced_versions(conn, spec.type, [record["id"]]).get(record["id"])
+    return record
 
 
 def write_local(conn: sqlite3.Connection, record: Mapping[str, Any]) -> None:
@@ -653,10 +664,7 @@ def _accept(conn: sqlite3.Connection, row: Mapping[str, Any], version: int) -> N
     for name in ("created_at", "created_by", "updated_at", "updated_by"):
         copy.setdefault(name, local.get(name))
     copy["deleted"] = bool(copy.get("deleted", False))
-    _set_synced(conn, copy)
-    conn.execute(
-        f"UPDATE {t} SET version = MAX(COALESCE(version, 0), ?) WHERE id = ?", (version, blob(rid))
-    )
+    _set_synced(conn, copy)  # the record's version from now on (see records.synced_versions)
     conn.execute("DELETE FROM outbox WHERE change_id = ?", (row["change_id"],))
 
 
@@ -675,7 +683,6 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
     order = {str(r.get("change_id")): n for n, r in enumerate(replies)}
     copies = []
     lacking: dict[str, list[str]] = {}  # records whose copy lacks meta: new ones, mostly
-    bumps: dict[str, list[tuple[int, bytes]]] = {}
     for _seq, cid, t, rid, fields, base in sorted(rows, key=lambda r: order[r[1]]):
         version = versions[cid]
         copy: dict[str, Any] = json.loads(base) if base else {}
@@ -685,7 +692,6 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
             lacking.setdefault(t, []).append(rid)
         copy["deleted"] = bool(copy.get("deleted", False))
         copies.append(copy)
-        bumps.setdefault(t, []).append((version, blob(rid)))
     # The meta fields of the local rows, for those copies only (an edit's base has them).
     local = {t: _meta_by_id(conn, t, ids) for t, ids in lacking.items()}
     for copy in copies:
@@ -693,11 +699,8 @@ def _accept_many(conn: sqlite3.Connection, replies: list[Mapping[str, Any]]) -> 
             mine = local[copy["type"]].get(copy["id"]) or _NO_META
             for name, value in zip(_META, mine, strict=True):
                 copy.setdefault(name, value)
+    # The synced copies carry the records' new versions (see records.synced_versions).
     _set_synced_many(conn, copies)
-    for t, values in bumps.items():
-        conn.executemany(
-            f"UPDATE {t} SET version = MAX(COALESCE(version, 0), ?) WHERE id = ?", values
-        )
     conn.execute("DELETE FROM outbox WHERE change_id IN (SELECT value FROM json_each(?))",
                  (json.dumps([r[1] for r in rows]),))
     return len(rows)
