@@ -6,6 +6,7 @@ columns. A record is a plain dict in wire form: `id`, the fields below, and the 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -68,16 +69,21 @@ class RecordSpec:
     one_of: tuple[str, ...] = ()
     parents: tuple[str, ...] = field(default=())  # ref fields whose target is a parent
 
+    @functools.cached_property
+    def _by_name(self) -> dict[str, FieldSpec]:
+        # Looked up for every field of every record a push or pull validates or encodes.
+        return {f.name: f for f in self.fields}
+
     def field(self, name: str) -> FieldSpec:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(name) from None
 
     def has_field(self, name: str) -> bool:
-        return any(f.name == name for f in self.fields)
+        return name in self._by_name
 
-    @property
+    @functools.cached_property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
