@@ -161,6 +161,15 @@ def decode_text(data: bytes) -> str:
         raise ValidationError("file_unreadable", "file", detail="编码无法识别（应为 UTF-8 或 GBK）") from e
 
 
+# What app/reports/export.py puts before text a spreadsheet would take for a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unquote(cell: str) -> str:
+    """A CSV cell without the apostrophe that kept formula-like text as text."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+
+
 def _read_csv(path: Path) -> Sheet:
     try:
         text = decode_text(path.read_bytes())
@@ -173,7 +182,7 @@ def _read_csv(path: Path) -> Sheet:
     rows: list[Row] = []
     try:
         for number, cells in enumerate(reader, start=1):
-            rows.append((number, [c if c.strip() else None for c in cells]))
+            rows.append((number, [_unquote(c) if c.strip() else None for c in cells]))
     except csv.Error as e:
         raise ValidationError("file_unreadable", "file", detail=str(e)) from e
     return Sheet(path.stem, rows)

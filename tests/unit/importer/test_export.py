@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import openpyxl
 import pytest
@@ -104,3 +106,20 @@ def test_text_starting_with_equals_stays_text_in_xlsx(store, tmp_path):
     assert ws["A2"].value == "=甲公司" and ws["M2"].value == "=1+2"
     s = run_import(store, "enterprises", out).summary()
     assert s["unchanged"] == {"enterprise": 1}
+
+
+def test_formula_like_text_is_quoted_in_csv_and_imports_back_unchanged(store, tmp_path):
+    store.create("enterprise", {"name": "=甲公司", "notes": '=HYPERLINK("http://x","点我")',
+                                "address": "-1号楼", "tags": ["上市公司"]})
+    out = write_table(enterprise_table(store.conn), tmp_path / "e.csv", "csv")
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    # A spreadsheet would run these as formulas; the apostrophe keeps them text.
+    assert row["企业名称"] == "'=甲公司"
+    assert row["备注"] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert row["地址"] == "'-1号楼" and row["企业标签"] == "上市公司"
+    s = run_import(store, "enterprises", out).summary()
+    assert s["unchanged"] == {"enterprise": 1}
+    e = store.list("enterprise")[0]
+    assert (e["name"], e["notes"], e["address"]) == ("=甲公司", '=HYPERLINK("http://x","点我")',
+                                                     "-1号楼")
