@@ -123,10 +123,14 @@ def push(
                 [(org.id, cid, text, now) for cid, text in texts.items()],
             )
         else:
-            conn.execute(db.applied_change.insert(), [
-                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": text}
-                for cid, text in texts.items()
-            ])
+            # One INSERT of binary array parameters (as Writer._update_pg): the executemany of
+            # one-row INSERTs through SQLAlchemy it replaces was ~20 ms of 1,000 replies.
+            conn.exec_driver_sql(
+                "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
+                " SELECT %s, u.change_id, u.reply, %s"
+                " FROM unnest(%b::varchar[], %b::text[]) AS u(change_id, reply)",
+                (org.id, now, list(texts), list(texts.values())),
+            )
     return PushResult(epoch=org.epoch, seq=w.seq,
                       replies=[texts[cid] if cid in texts else stored[cid] for cid in order],
                       cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
