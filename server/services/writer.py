@@ -487,6 +487,9 @@ class Writer:
         )
         if not self.delta:
             return
+        if not db.is_sqlite(self.conn):
+            self._add_digests_pg()
+            return
         current = {
             (t, b): (int(n), int(v))
             for t, b, n, v in self.conn.execute(
@@ -513,6 +516,25 @@ class Writer:
                 ).values(count=bindparam("count"), value=bindparam("value")),
                 upd,
             )
+        self.delta = {}
+
+
+    def _add_digests_pg(self) -> None:
+        """Add this push's counts and XORs to the org's digest rows in one upsert (`#` is
+        PostgreSQL's XOR of two BIGINTs, the same bits as XOR of their unsigned values): the
+        SELECT of the org's digests and the executemany of ~100 one-row UPDATEs through
+        SQLAlchemy it replaces were ~3 ms of a 1,000-change push."""
+        keys = list(self.delta)
+        self.conn.exec_driver_sql(
+            "INSERT INTO digest (org_id, type, bucket, count, value)"
+            " SELECT %s, d.type, d.bucket, d.count, d.value"
+            " FROM unnest(%b::varchar[], %b::integer[], %b::integer[], %b::bigint[])"
+            " AS d(type, bucket, count, value)"
+            " ON CONFLICT (org_id, type, bucket) DO UPDATE"
+            " SET count = digest.count + excluded.count, value = digest.value # excluded.value",
+            (self.org_id, [t for t, _ in keys], [b for _, b in keys],
+             [self.delta[k][0] for k in keys], [digests.to_signed(self.delta[k][1]) for k in keys]),
+        )
         self.delta = {}
 
 
