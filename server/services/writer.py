@@ -99,6 +99,9 @@ RECORD_COLUMNS = (
 
 WIRE_COLUMNS = (*RECORD_COLUMNS, db.record.c.wire)
 
+# PostgreSQL: how many buffered edits Writer.put sends ahead at a time (see _send_ahead).
+AHEAD_ROWS = 100
+
 _SELECT_RECORDS = (f"SELECT {', '.join(c.name for c in RECORD_COLUMNS)} FROM record"
                    " WHERE org_id = ?")
 # SQLite: each row's rowid too, so Writer.flush can update it in place (see there).
@@ -200,6 +203,10 @@ class Writer:
     _rowids: dict[str, int] = field(default_factory=dict)  # SQLite: id → rowid, as read
     _kinds: dict[str, tuple[str, bool] | None] = field(default_factory=dict)  # prefetch_kinds
     now: str = ""  # the time stamped on this push's records (one clock reading per push)
+    # PostgreSQL: send UPDATEs ahead, without waiting for them, every AHEAD_ROWS edits (see
+    # put). push() sets it outside groups only (a group's savepoint sees no pipeline).
+    ahead: bool = False
+    _pipe: Any = None  # the psycopg pipeline holding the UPDATEs sent ahead, while open
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -208,6 +215,7 @@ class Writer:
         wanted = [i for i in dict.fromkeys(ids) if i not in self.cache]
         if not wanted:
             return
+        self.sync()
         if db.is_sqlite(self.conn):
             rows = db.select_in(self.conn, _SELECT_RECORDS_ROWID, (self.org_id,), "id", wanted)
             self._rowids.update((r[1], r[11]) for r in rows)
@@ -222,6 +230,8 @@ class Writer:
         # Only plausible codes reach SQL (PostgreSQL refuses NUL; junk cannot match anyway).
         wanted = [c for c in dict.fromkeys(codes)
                   if c and len(c) <= 40 and c.isalnum() and c.isascii() and c not in self._db_uscc]
+        if wanted:
+            self.sync()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             found: dict[str, list[str]] = {c: [] for c in chunk}
@@ -239,6 +249,7 @@ class Writer:
         wanted = [i for i in dict.fromkeys(ids) if i not in self.cache and i not in self._kinds]
         if not wanted:
             return
+        self.sync()
         found = {rid: (t, bool(deleted)) for rid, t, deleted in db.select_in(
             self.conn, "SELECT id, type, deleted FROM record WHERE org_id = ?", (self.org_id,),
             "id", wanted)}
@@ -270,6 +281,7 @@ class Writer:
         if code in self._db_uscc:
             rows = self._db_uscc[code]
         else:
+            self.sync()
             rows = self.conn.execute(
                 select(db.record.c.id).where(
                     db.record.c.org_id == self.org_id, db.record.c.uscc == code,
@@ -287,6 +299,7 @@ class Writer:
         """(kind, value) of the org's live list items: the server's list membership test."""
         if self.lists is None:
             self.lists = set()
+            self.sync()
             rows = self.conn.execute(
                 select(db.record.c.id, db.record.c.data).where(
                     db.record.c.org_id == self.org_id, db.record.c.type == "list_item",
@@ -365,6 +378,8 @@ class Writer:
             prev = self._updates.get(new.id)
             row["_slim"] = same and (prev is None or prev["_slim"])
             self._updates[new.id] = row
+            if self.ahead and len(self._updates) >= AHEAD_ROWS:
+                self._send_ahead()
         if new.type == "list_item" and self.lists is not None:
             self.lists = None  # recomputed from the cache on next use
         names = _parent_names(new.type)
@@ -387,25 +402,14 @@ class Writer:
 
     def flush(self) -> None:
         """Write the buffered rows (executemany) so later queries see them."""
+        self.sync()
         if self._inserts:
             self.conn.execute(db.record.insert(), self._inserts)
             self._inserts, self._insert_ids = [], set()
         if self._updates:
-            # Rows are updated in seq order so the unique (org, seq) index never sees two equal.
-            rows = sorted(self._updates.values(), key=lambda r: r["seq"])
-            for slim in (True, False):
-                cols = ["version", "seq", "data", "updated_at", "updated_by", "last_change_id",
-                        "wire"]
-                if not slim:
-                    cols += ["deleted", "uscc"]  # (type never changes: see push._evaluate)
-                todo = [r for r in rows if r["_slim"] is slim]
-                if not todo:
-                    continue
-                if db.is_sqlite(self.conn):
-                    self._update_sqlite(cols, todo)
-                else:
-                    self._update_pg(cols, todo)
+            updates = self._updates
             self._updates = {}
+            self._write_updates(updates)
         if self._unparent:
             self.conn.execute(db.record_parent.delete().where(
                 db.record_parent.c.org_id == self.org_id,
@@ -416,6 +420,22 @@ class Writer:
             unique = {(p["parent_id"], p["child_id"]): p for p in self._parents}
             self.conn.execute(db.record_parent.insert(), list(unique.values()))
             self._parents = []
+
+    def _write_updates(self, updates: dict[str, dict[str, Any]]) -> None:
+        # Rows are updated in seq order so the unique (org, seq) index never sees two equal.
+        rows = sorted(updates.values(), key=lambda r: r["seq"])
+        for slim in (True, False):
+            cols = ["version", "seq", "data", "updated_at", "updated_by", "last_change_id",
+                    "wire"]
+            if not slim:
+                cols += ["deleted", "uscc"]  # (type never changes: see push._evaluate)
+            todo = [r for r in rows if r["_slim"] is slim]
+            if not todo:
+                continue
+            if db.is_sqlite(self.conn):
+                self._update_sqlite(cols, todo)
+            else:
+                self._update_pg(cols, todo)
 
     def _update_sqlite(self, cols: list[str], rows: list[dict[str, Any]]) -> None:
         """UPDATE rows straight through the driver with tuples: SQLAlchemy's per-row parameter
@@ -458,12 +478,45 @@ class Writer:
         """
         keys = (*cols, "id", "org_id")
         arrays = ", ".join(f"%b::{_PG_ARRAY_TYPES[c]}[]" for c in keys)
-        self.conn.exec_driver_sql(
-            f"UPDATE record SET {', '.join(f'{c} = v.{c}' for c in cols)}"
-            f" FROM unnest({arrays}) AS v({', '.join(keys)})"
-            " WHERE record.org_id = v.org_id AND record.id = v.id",
-            tuple([r[c] for r in rows] for c in keys),
-        )
+        sql = (f"UPDATE record SET {', '.join(f'{c} = v.{c}' for c in cols)}"
+               f" FROM unnest({arrays}) AS v({', '.join(keys)})"
+               " WHERE record.org_id = v.org_id AND record.id = v.id")
+        params = tuple([r[c] for r in rows] for c in keys)
+        if self._pipe is not None:  # sent now, its outcome read by sync()
+            self._driver().cursor().execute(sql, params)
+        else:
+            self.conn.exec_driver_sql(sql, params)
+
+    def _send_ahead(self) -> None:
+        """PostgreSQL: send the buffered UPDATEs in a pipeline and go on without waiting.
+
+        The server's part of a push's UPDATEs (~20 ms of 1,000 rows: heap and four index
+        entries a row, the seq index ruling out HOT updates) then runs on the database's
+        core while this one validates and applies the next changes, instead of after them.
+        Anything else that reaches the connection calls sync() first.
+        """
+        if self._pipe is None:
+            self._pipe = self._driver().pipeline()
+            self._pipe.__enter__()
+        updates = self._updates
+        self._updates = {}
+        self._write_updates(updates)
+
+    def _driver(self) -> Any:
+        """The psycopg connection under this one."""
+        return self.conn.connection.driver_connection
+
+    def sync(self, exc: BaseException | None = None) -> None:
+        """Wait for the UPDATEs sent ahead (raising their error, if any) and leave the
+        pipeline, so the connection is SQLAlchemy's again. Given the exception a push is
+        failing with, it leaves the pipeline and lets that one propagate."""
+        if self._pipe is None:
+            return
+        pipe, self._pipe = self._pipe, None
+        if exc is None:
+            pipe.__exit__(None, None, None)
+        else:
+            pipe.__exit__(type(exc), exc, exc.__traceback__)
 
     def save_state(self) -> _State:
         self.flush()
