@@ -99,13 +99,14 @@ def push(
     new_replies: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     w.ahead = not db.is_sqlite(conn)  # PostgreSQL: UPDATEs sent on while we go on
+    w.reply_time = time.time()
     try:
         _apply_units(w, user, changes, stored, replies, new_replies, order)
         w.finish()
     except BaseException as e:
         w.sync(e)  # the connection leaves the pipeline before the rollback
         raise
-    texts = {cid: reply_json(r) for cid, r in new_replies.items()}
+    texts = {cid: w.reply_texts.get(cid) or reply_json(r) for cid, r in new_replies.items()}
     if texts:
         now = time.time()
         if db.is_sqlite(conn):  # (tuples straight to the driver, as Writer.flush does)
@@ -114,15 +115,11 @@ def push(
                 " VALUES (?, ?, ?, ?)",
                 [(org.id, cid, text, now) for cid, text in texts.items()],
             )
-        else:
-            # One INSERT of binary array parameters (as Writer._update_pg): the executemany of
-            # one-row INSERTs through SQLAlchemy it replaces was ~20 ms of 1,000 replies.
-            conn.exec_driver_sql(
-                "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
-                " SELECT %s, u.change_id, u.reply, %s"
-                " FROM unnest(%b::varchar[], %b::text[]) AS u(change_id, reply)",
-                (org.id, now, list(texts), list(texts.values())),
-            )
+        else:  # (those not stored with the UPDATEs sent ahead)
+            w.reply_texts.update(texts)
+            unsent = [cid for cid in texts if cid not in w.replies_sent]
+            if unsent:
+                w.insert_replies(unsent)
     return PushResult(epoch=org.epoch, seq=w.seq,
                       replies=[texts[cid] if cid in texts else stored[cid] for cid in order],
                       cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
@@ -145,6 +142,8 @@ def _apply_units(
         if len(fresh) == 1 and fresh[0].group is None:
             reply = _apply_one(w, user, fresh[0], group_deletes=None)
             replies[fresh[0].change_id] = new_replies[fresh[0].change_id] = reply
+            if w.ahead:  # final: stored with the next UPDATEs sent ahead
+                w.add_reply(fresh[0].change_id, reply_json(reply))
         else:
             for change_id, reply in _apply_group(w, user, fresh).items():
                 replies[change_id] = new_replies[change_id] = reply

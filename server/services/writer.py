@@ -207,6 +207,11 @@ class Writer:
     # put). push() sets it outside groups only (a group's savepoint sees no pipeline).
     ahead: bool = False
     _pipe: Any = None  # the psycopg pipeline holding the UPDATEs sent ahead, while open
+    # PostgreSQL, ahead: the final replies of applied changes (change id → JSON text), stored
+    # in applied_change with the UPDATEs sent ahead; `replies_sent` are those stored so far.
+    reply_texts: dict[str, str] = field(default_factory=dict)
+    replies_sent: set[str] = field(default_factory=set)
+    reply_time: float = 0.0  # applied_change.created_at of this push's replies
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -501,6 +506,28 @@ class Writer:
         updates = self._updates
         self._updates = {}
         self._write_updates(updates)
+        unsent = [cid for cid in self.reply_texts if cid not in self.replies_sent]
+        if unsent:
+            self.insert_replies(unsent)
+
+    def add_reply(self, change_id: str, text: str) -> None:
+        """A change's final reply, stored with the next UPDATEs sent ahead (or by push())."""
+        self.reply_texts[change_id] = text
+
+    def insert_replies(self, change_ids: list[str]) -> None:
+        """PostgreSQL: store these replies (of `reply_texts`) in applied_change, one INSERT
+        of binary array parameters: the executemany of one-row INSERTs through SQLAlchemy it
+        replaces was ~20 ms of 1,000 replies. Sent ahead when the pipeline is open."""
+        sql = ("INSERT INTO applied_change (org_id, change_id, reply, created_at)"
+               " SELECT %s, u.change_id, u.reply, %s"
+               " FROM unnest(%b::varchar[], %b::text[]) AS u(change_id, reply)")
+        params = (self.org_id, self.reply_time, change_ids,
+                  [self.reply_texts[cid] for cid in change_ids])
+        if self._pipe is not None:
+            self._driver().cursor().execute(sql, params)
+        else:
+            self.conn.exec_driver_sql(sql, params)
+        self.replies_sent.update(change_ids)
 
     def _driver(self) -> Any:
         """The psycopg connection under this one."""
