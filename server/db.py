@@ -322,8 +322,10 @@ def select_in(
         else:
             # One array parameter, unnested: the planner then looks each value up by index
             # whatever its statistics say. (`= ANY(array)` got a bitmap scan of the whole org
-            # from stale statistics right after a bulk load: 60 ms instead of 6.)
-            text = f"{sql.replace('?', '%s')} AND {column} IN (SELECT unnest(%s::varchar[]))"
+            # from stale statistics right after a bulk load: 60 ms instead of 6.) The array is
+            # sent in binary (`%b`): psycopg builds a text array in Python, quoting each value,
+            # ~1.5 ms of each 1,000-id query.
+            text = f"{sql.replace('?', '%s')} AND {column} IN (SELECT unnest(%b::varchar[]))"
             out += conn.exec_driver_sql(text, (*params, chunk)).fetchall()
     return out
 

@@ -98,6 +98,39 @@ def push(
     replies: dict[str, dict[str, Any] | str] = {}  # a stored reply stays the text it was
     new_replies: dict[str, dict[str, Any]] = {}
     order: list[str] = []
+    w.ahead = not db.is_sqlite(conn)  # PostgreSQL: UPDATEs sent on while we go on
+    w.reply_time = time.time()
+    try:
+        _apply_units(w, user, changes, stored, replies, new_replies, order)
+        w.finish()
+    except BaseException as e:
+        w.sync(e)  # the connection leaves the pipeline before the rollback
+        raise
+    texts = {cid: w.reply_texts.get(cid) or reply_json(r) for cid, r in new_replies.items()}
+    if texts:
+        now = time.time()
+        if db.is_sqlite(conn):  # (tuples straight to the driver, as Writer.flush does)
+            conn.exec_driver_sql(
+                "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(org.id, cid, text, now) for cid, text in texts.items()],
+            )
+        else:  # (those not stored with the UPDATEs sent ahead)
+            w.reply_texts.update(texts)
+            unsent = [cid for cid in texts if cid not in w.replies_sent]
+            if unsent:
+                w.insert_replies(unsent)
+    return PushResult(epoch=org.epoch, seq=w.seq,
+                      replies=[texts[cid] if cid in texts else stored[cid] for cid in order],
+                      cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
+
+
+def _apply_units(
+    w: Writer, user: CurrentUser, changes: Sequence[wire.Change], stored: dict[str, str],
+    replies: dict[str, dict[str, Any] | str], new_replies: dict[str, dict[str, Any]],
+    order: list[str],
+) -> None:
+    """Apply the changes not replayed, unit by unit, collecting their replies."""
     for unit in _units(changes):
         fresh = [c for c in unit if c.change_id not in stored and c.change_id not in replies]
         for c in unit:
@@ -109,27 +142,11 @@ def push(
         if len(fresh) == 1 and fresh[0].group is None:
             reply = _apply_one(w, user, fresh[0], group_deletes=None)
             replies[fresh[0].change_id] = new_replies[fresh[0].change_id] = reply
+            if w.ahead:  # final: stored with the next UPDATEs sent ahead
+                w.add_reply(fresh[0].change_id, reply_json(reply))
         else:
             for change_id, reply in _apply_group(w, user, fresh).items():
                 replies[change_id] = new_replies[change_id] = reply
-    w.finish()
-    texts = {cid: reply_json(r) for cid, r in new_replies.items()}
-    if texts:
-        now = time.time()
-        if db.is_sqlite(conn):  # (tuples straight to the driver, as Writer.flush does)
-            conn.exec_driver_sql(
-                "INSERT INTO applied_change (org_id, change_id, reply, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                [(org.id, cid, text, now) for cid, text in texts.items()],
-            )
-        else:
-            conn.execute(db.applied_change.insert(), [
-                {"org_id": org.id, "change_id": cid, "created_at": now, "reply": text}
-                for cid, text in texts.items()
-            ])
-    return PushResult(epoch=org.epoch, seq=w.seq,
-                      replies=[texts[cid] if cid in texts else stored[cid] for cid in order],
-                      cursor=encode_cursor(org.epoch, w.seq) if at_head else None)
 
 
 def reply_json(reply: dict[str, Any]) -> str:
@@ -173,6 +190,16 @@ def _apply_group(
 ) -> dict[str, dict[str, Any]]:
     """All or nothing: on any refusal the group's writes roll back and every member says why."""
     state = w.save_state()
+    ahead, w.ahead = w.ahead, False  # no UPDATE in flight across the savepoint's commands
+    try:
+        return _apply_group_in(w, user, changes, state)
+    finally:
+        w.ahead = ahead
+
+
+def _apply_group_in(
+    w: Writer, user: CurrentUser, changes: list[wire.Change], state: Any
+) -> dict[str, dict[str, Any]]:
     savepoint = w.conn.begin_nested()
     replies: dict[str, dict[str, Any]] = {}
     deletes: set[str] = set()

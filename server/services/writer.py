@@ -99,10 +99,21 @@ RECORD_COLUMNS = (
 
 WIRE_COLUMNS = (*RECORD_COLUMNS, db.record.c.wire)
 
+# PostgreSQL: how many buffered edits Writer.put sends ahead at a time (see _send_ahead).
+AHEAD_ROWS = 100
+
 _SELECT_RECORDS = (f"SELECT {', '.join(c.name for c in RECORD_COLUMNS)} FROM record"
                    " WHERE org_id = ?")
 # SQLite: each row's rowid too, so Writer.flush can update it in place (see there).
 _SELECT_RECORDS_ROWID = _SELECT_RECORDS.replace(" FROM record", ", rowid FROM record")
+
+
+# The PostgreSQL type of each column Writer._update_pg sets (its array parameters are cast).
+_PG_ARRAY_TYPES = {
+    "version": "integer", "seq": "bigint", "data": "text", "updated_at": "varchar",
+    "updated_by": "varchar", "last_change_id": "varchar", "wire": "text", "deleted": "boolean",
+    "uscc": "varchar", "id": "varchar", "org_id": "integer",
+}
 
 
 def wire_json(row: Any) -> str:
@@ -192,6 +203,15 @@ class Writer:
     _rowids: dict[str, int] = field(default_factory=dict)  # SQLite: id → rowid, as read
     _kinds: dict[str, tuple[str, bool] | None] = field(default_factory=dict)  # prefetch_kinds
     now: str = ""  # the time stamped on this push's records (one clock reading per push)
+    # PostgreSQL: send UPDATEs ahead, without waiting for them, every AHEAD_ROWS edits (see
+    # put). push() sets it outside groups only (a group's savepoint sees no pipeline).
+    ahead: bool = False
+    _pipe: Any = None  # the psycopg pipeline holding the UPDATEs sent ahead, while open
+    # PostgreSQL, ahead: the final replies of applied changes (change id → JSON text), stored
+    # in applied_change with the UPDATEs sent ahead; `replies_sent` are those stored so far.
+    reply_texts: dict[str, str] = field(default_factory=dict)
+    replies_sent: set[str] = field(default_factory=set)
+    reply_time: float = 0.0  # applied_change.created_at of this push's replies
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -200,6 +220,7 @@ class Writer:
         wanted = [i for i in dict.fromkeys(ids) if i not in self.cache]
         if not wanted:
             return
+        self.sync()
         if db.is_sqlite(self.conn):
             rows = db.select_in(self.conn, _SELECT_RECORDS_ROWID, (self.org_id,), "id", wanted)
             self._rowids.update((r[1], r[11]) for r in rows)
@@ -214,6 +235,8 @@ class Writer:
         # Only plausible codes reach SQL (PostgreSQL refuses NUL; junk cannot match anyway).
         wanted = [c for c in dict.fromkeys(codes)
                   if c and len(c) <= 40 and c.isalnum() and c.isascii() and c not in self._db_uscc]
+        if wanted:
+            self.sync()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             found: dict[str, list[str]] = {c: [] for c in chunk}
@@ -231,6 +254,7 @@ class Writer:
         wanted = [i for i in dict.fromkeys(ids) if i not in self.cache and i not in self._kinds]
         if not wanted:
             return
+        self.sync()
         found = {rid: (t, bool(deleted)) for rid, t, deleted in db.select_in(
             self.conn, "SELECT id, type, deleted FROM record WHERE org_id = ?", (self.org_id,),
             "id", wanted)}
@@ -262,6 +286,7 @@ class Writer:
         if code in self._db_uscc:
             rows = self._db_uscc[code]
         else:
+            self.sync()
             rows = self.conn.execute(
                 select(db.record.c.id).where(
                     db.record.c.org_id == self.org_id, db.record.c.uscc == code,
@@ -279,6 +304,7 @@ class Writer:
         """(kind, value) of the org's live list items: the server's list membership test."""
         if self.lists is None:
             self.lists = set()
+            self.sync()
             rows = self.conn.execute(
                 select(db.record.c.id, db.record.c.data).where(
                     db.record.c.org_id == self.org_id, db.record.c.type == "list_item",
@@ -357,6 +383,8 @@ class Writer:
             prev = self._updates.get(new.id)
             row["_slim"] = same and (prev is None or prev["_slim"])
             self._updates[new.id] = row
+            if self.ahead and len(self._updates) >= AHEAD_ROWS:
+                self._send_ahead()
         if new.type == "list_item" and self.lists is not None:
             self.lists = None  # recomputed from the cache on next use
         names = _parent_names(new.type)
@@ -379,31 +407,14 @@ class Writer:
 
     def flush(self) -> None:
         """Write the buffered rows (executemany) so later queries see them."""
+        self.sync()
         if self._inserts:
             self.conn.execute(db.record.insert(), self._inserts)
             self._inserts, self._insert_ids = [], set()
         if self._updates:
-            # Rows are updated in seq order so the unique (org, seq) index never sees two equal.
-            rows = sorted(self._updates.values(), key=lambda r: r["seq"])
-            for slim in (True, False):
-                cols = ["version", "seq", "data", "updated_at", "updated_by", "last_change_id",
-                        "wire"]
-                if not slim:
-                    cols += ["deleted", "uscc"]  # (type never changes: see push._evaluate)
-                todo = [r for r in rows if r["_slim"] is slim]
-                if not todo:
-                    continue
-                if db.is_sqlite(self.conn):
-                    self._update_sqlite(cols, todo)
-                    continue
-                stmt = update(db.record).where(
-                    db.record.c.org_id == bindparam("b_org"), db.record.c.id == bindparam("b_id")
-                ).values({c: bindparam(c) for c in cols})
-                self.conn.execute(stmt, [
-                    {**{c: r[c] for c in cols}, "b_org": r["org_id"], "b_id": r["id"]}
-                    for r in todo
-                ])
+            updates = self._updates
             self._updates = {}
+            self._write_updates(updates)
         if self._unparent:
             self.conn.execute(db.record_parent.delete().where(
                 db.record_parent.c.org_id == self.org_id,
@@ -414,6 +425,22 @@ class Writer:
             unique = {(p["parent_id"], p["child_id"]): p for p in self._parents}
             self.conn.execute(db.record_parent.insert(), list(unique.values()))
             self._parents = []
+
+    def _write_updates(self, updates: dict[str, dict[str, Any]]) -> None:
+        # Rows are updated in seq order so the unique (org, seq) index never sees two equal.
+        rows = sorted(updates.values(), key=lambda r: r["seq"])
+        for slim in (True, False):
+            cols = ["version", "seq", "data", "updated_at", "updated_by", "last_change_id",
+                    "wire"]
+            if not slim:
+                cols += ["deleted", "uscc"]  # (type never changes: see push._evaluate)
+            todo = [r for r in rows if r["_slim"] is slim]
+            if not todo:
+                continue
+            if db.is_sqlite(self.conn):
+                self._update_sqlite(cols, todo)
+            else:
+                self._update_pg(cols, todo)
 
     def _update_sqlite(self, cols: list[str], rows: list[dict[str, Any]]) -> None:
         """UPDATE rows straight through the driver with tuples: SQLAlchemy's per-row parameter
@@ -440,6 +467,84 @@ class Writer:
                 [(*(r[c] for c in cols), r["org_id"], r["id"]) for r in rest],
             )
 
+    def _update_pg(self, cols: list[str], rows: list[dict[str, Any]]) -> None:
+        """UPDATE all rows in one statement, each column's values one binary array parameter
+        (`UPDATE … FROM unnest(…)`), straight through the driver.
+
+        The executemany of one-row UPDATEs it replaces (SQLAlchemy's per-row parameter
+        processing, then one statement per row, pipelined by psycopg) was ~30 ms of 1,000 rows.
+        The arrays go in binary (`%b`): as text, psycopg quotes and escapes each JSON string in
+        Python, ~50 ms of them. The org id comes as an array too, so the join is on the primary
+        key (org_id, id) with nothing for the planner to estimate: with `record.org_id = %s`
+        and no statistics (a bulk load before autovacuum's analyze) it guessed the org held a
+        few hundred rows and hashed all of them instead of looking up 1,000 by key (~100 ms).
+        Every seq set here is new and distinct, so the unique (org, seq) index cannot see two
+        equal in any order.
+        """
+        keys = (*cols, "id", "org_id")
+        arrays = ", ".join(f"%b::{_PG_ARRAY_TYPES[c]}[]" for c in keys)
+        sql = (f"UPDATE record SET {', '.join(f'{c} = v.{c}' for c in cols)}"
+               f" FROM unnest({arrays}) AS v({', '.join(keys)})"
+               " WHERE record.org_id = v.org_id AND record.id = v.id")
+        params = tuple([r[c] for r in rows] for c in keys)
+        if self._pipe is not None:  # sent now, its outcome read by sync()
+            self._driver().cursor().execute(sql, params)
+        else:
+            self.conn.exec_driver_sql(sql, params)
+
+    def _send_ahead(self) -> None:
+        """PostgreSQL: send the buffered UPDATEs in a pipeline and go on without waiting.
+
+        The server's part of a push's UPDATEs (~20 ms of 1,000 rows: heap and four index
+        entries a row, the seq index ruling out HOT updates) then runs on the database's
+        core while this one validates and applies the next changes, instead of after them.
+        Anything else that reaches the connection calls sync() first.
+        """
+        if self._pipe is None:
+            self._pipe = self._driver().pipeline()
+            self._pipe.__enter__()
+        updates = self._updates
+        self._updates = {}
+        self._write_updates(updates)
+        unsent = [cid for cid in self.reply_texts if cid not in self.replies_sent]
+        if unsent:
+            self.insert_replies(unsent)
+
+    def add_reply(self, change_id: str, text: str) -> None:
+        """A change's final reply, stored with the next UPDATEs sent ahead (or by push())."""
+        self.reply_texts[change_id] = text
+
+    def insert_replies(self, change_ids: list[str]) -> None:
+        """PostgreSQL: store these replies (of `reply_texts`) in applied_change, one INSERT
+        of binary array parameters: the executemany of one-row INSERTs through SQLAlchemy it
+        replaces was ~20 ms of 1,000 replies. Sent ahead when the pipeline is open."""
+        sql = ("INSERT INTO applied_change (org_id, change_id, reply, created_at)"
+               " SELECT %s, u.change_id, u.reply, %s"
+               " FROM unnest(%b::varchar[], %b::text[]) AS u(change_id, reply)")
+        params = (self.org_id, self.reply_time, change_ids,
+                  [self.reply_texts[cid] for cid in change_ids])
+        if self._pipe is not None:
+            self._driver().cursor().execute(sql, params)
+        else:
+            self.conn.exec_driver_sql(sql, params)
+        self.replies_sent.update(change_ids)
+
+    def _driver(self) -> Any:
+        """The psycopg connection under this one."""
+        return self.conn.connection.driver_connection
+
+    def sync(self, exc: BaseException | None = None) -> None:
+        """Wait for the UPDATEs sent ahead (raising their error, if any) and leave the
+        pipeline, so the connection is SQLAlchemy's again. Given the exception a push is
+        failing with, it leaves the pipeline and lets that one propagate."""
+        if self._pipe is None:
+            return
+        pipe, self._pipe = self._pipe, None
+        if exc is None:
+            pipe.__exit__(None, None, None)
+        else:
+            pipe.__exit__(type(exc), exc, exc.__traceback__)
+
     def save_state(self) -> _State:
         self.flush()
         return _State(self.seq, dict(self.cache), {k: list(v) for k, v in self.delta.items()},
@@ -461,6 +566,9 @@ class Writer:
             update(db.org).where(db.org.c.id == self.org_id).values(seq=self.seq)
         )
         if not self.delta:
+            return
+        if not db.is_sqlite(self.conn):
+            self._add_digests_pg()
             return
         current = {
             (t, b): (int(n), int(v))
@@ -488,6 +596,25 @@ class Writer:
                 ).values(count=bindparam("count"), value=bindparam("value")),
                 upd,
             )
+        self.delta = {}
+
+
+    def _add_digests_pg(self) -> None:
+        """Add this push's counts and XORs to the org's digest rows in one upsert (`#` is
+        PostgreSQL's XOR of two BIGINTs, the same bits as XOR of their unsigned values): the
+        SELECT of the org's digests and the executemany of ~100 one-row UPDATEs through
+        SQLAlchemy it replaces were ~3 ms of a 1,000-change push."""
+        keys = list(self.delta)
+        self.conn.exec_driver_sql(
+            "INSERT INTO digest (org_id, type, bucket, count, value)"
+            " SELECT %s, d.type, d.bucket, d.count, d.value"
+            " FROM unnest(%b::varchar[], %b::integer[], %b::integer[], %b::bigint[])"
+            " AS d(type, bucket, count, value)"
+            " ON CONFLICT (org_id, type, bucket) DO UPDATE"
+            " SET count = digest.count + excluded.count, value = digest.value # excluded.value",
+            (self.org_id, [t for t, _ in keys], [b for _, b in keys],
+             [self.delta[k][0] for k in keys], [digests.to_signed(self.delta[k][1]) for k in keys]),
+        )
         self.delta = {}
 
 

@@ -336,3 +336,121 @@ def test_rows_without_stored_wire_json_are_encoded_on_read(org: Org, engine) -> 
         conn.execute(update(db.record).where(db.record.c.id == eid).values(wire=None))
     again, _ = org.member.pull_all()
     assert [r for r in again if r["id"] == eid] == [r for r in stored if r["id"] == eid]
+
+
+def test_a_long_push_of_edits_mixed_with_conflicts_groups_and_deletes(org: Org) -> None:
+    # Over the PostgreSQL writer's AHEAD_ROWS (100): its UPDATEs go ahead in a pipeline
+    # while reads (a USCC owner, live children, a group's savepoint) come between them.
+    ents = [uid() for _ in range(230)]
+    child = uid()
+    org.member.push_ok(
+        [change("enterprise", e, {"name": f"企业{n}", **({"uscc": make_uscc(n)} if n < 10 else {})})
+         for n, e in enumerate(ents)]
+        + [change("contact", child, {"enterprise_id": ents[200], "name": "张三"})])
+    _, before = org.member.pull_all()
+    first = [change("enterprise", ents[n], {"notes": f"一{n}"}, base_version=1) for n in range(120)]
+    group = uid()
+    changes = [
+        *first,
+        change("enterprise", ents[120], {"uscc": make_uscc(0)}, base_version=1),  # ents[0]'s
+        change("enterprise", ents[121], {"uscc": make_uscc(500)}, base_version=1),
+        change("enterprise", ents[200], {"deleted": True}, base_version=1),  # a live child
+        change("enterprise", ents[1], {"city": "许昌"}, base_version=1,
+               base_change_id=first[1]["change_id"]),
+        change("enterprise", ents[122], {"notes": "旧"}, base_version=5),  # stale
+        change("contact", child, {"deleted": True}, base_version=1, group=group),
+        change("enterprise", ents[200], {"deleted": True}, base_version=1, group=group),
+        *[change("enterprise", ents[n], {"notes": f"二{n}"}, base_version=1)
+          for n in range(123, 230) if n != 200],
+        change("enterprise", ents[2], {"deleted": True}, base_version=2,
+               base_change_id=first[2]["change_id"]),
+    ]
+    replies = org.member.push_ok(changes)
+    status = {r["change_id"]: r["status"] for r in replies}
+    assert [c["change_id"] for c in changes] == [r["change_id"] for r in replies]
+    refused = {changes[i]["change_id"] for i in (120, 122, 124)}
+    assert {cid for cid, s in status.items() if s != "accepted"} == refused
+    assert replies[120]["reason"] == "duplicate" and replies[120]["duplicate_of"] == ents[0]
+    # A replay is answered as the first time, and nothing is applied twice.
+    assert org.member.push_ok(changes) == replies
+    records, body = org.member.pull_all(before["cursor"])
+    got = {r["id"]: r for r in records}
+    assert got[ents[0]]["notes"] == "一0" and got[ents[0]]["version"] == 2
+    assert (got[ents[1]]["notes"], got[ents[1]]["city"], got[ents[1]]["version"]) == ("一1", "许昌", 3)
+    assert got[ents[2]]["deleted"] is True and got[ents[2]]["version"] == 3
+    assert ents[120] not in got and ents[122] not in got
+    assert got[ents[121]]["uscc"] == make_uscc(500)
+    assert got[ents[200]]["deleted"] is True and got[child]["deleted"] is True
+    assert all(got[ents[n]]["notes"] == f"二{n}" for n in range(123, 230) if n != 200)
+    assert len(got) == 120 + 1 + 2 + 106
+    everything, body = org.lead.pull_all()
+    mine = digest.compute((r["type"], r["id"], r["version"], r["deleted"]) for r in everything)
+    assert mine == {t: d for t, d in body["digests"].items() if d["count"]}
+    # The USCC given up by the deleted ents[2] is free again; ents[0]'s still is not.
+    [a, b] = org.member.push_ok([
+        change("enterprise", uid(), {"name": "新", "uscc": make_uscc(2)}),
+        change("enterprise", uid(), {"name": "重", "uscc": make_uscc(0)})])
+    assert (a["status"], b["status"]) == ("accepted", "conflict")
+
+
+def test_a_push_failing_midway_rolls_back_and_leaves_the_connection_usable(
+    org: Org, engine, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    # In process: the UPDATEs sent ahead (every 3 edits here) are still in flight when the
+    # push fails; the transaction rolls back and the pooled connection serves the next one.
+    from sqlalchemy import select
+
+    from app.domain import wire
+    from server import db
+    from server.db import write_tx
+    from server.services import push as push_service
+    from server.services import writer
+    from server.services.auth import CurrentUser
+
+    ents = [uid() for _ in range(10)]
+    org.member.push_ok([change("enterprise", e, {"name": f"企业{n}"}) for n, e in enumerate(ents)])
+    records, _ = org.member.pull_all()
+    with engine.connect() as conn:
+        name = conn.execute(select(db.app_user.c.username, db.app_user.c.role).where(
+            db.app_user.c.org_id == org.id)).first()
+    user = CurrentUser(id=0, org_id=org.id, org_name=org.name, username=name[0], role=name[1])
+    monkeypatch.setattr(writer, "AHEAD_ROWS", 3)
+    changes = [wire.Change(change_id=uid(), type="enterprise", id=e, base_version=1,
+                           fields={"notes": "改"}) for e in ents]
+    real = push_service._check_unique
+    calls = 0
+
+    def failing(*a, **k):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 8:
+            raise RuntimeError("boom")
+        return real(*a, **k)
+
+    monkeypatch.setattr(push_service, "_check_unique", failing)
+    engine.dispose()  # one pooled connection from here on
+    used = []
+    for _ in range(3):
+        calls = 0
+        try:
+            with write_tx(engine) as conn:
+                used.append(conn.connection.driver_connection)
+                push_service.push(conn, user=user, epoch=None, changes=changes)
+        except RuntimeError as e:
+            assert str(e) == "boom"
+        else:
+            raise AssertionError("the push did not fail")
+    with engine.connect() as conn:
+        used.append(conn.connection.driver_connection)
+        conn.exec_driver_sql("SELECT 1")
+    # Still the one connection (left in no broken state for the pool to throw away), and on
+    # psycopg out of pipeline mode.
+    assert all(c is used[0] for c in used)
+    assert getattr(getattr(used[0], "pgconn", None), "pipeline_status", 0) == 0
+    assert org.member.pull_all()[0] == records  # nothing of it was applied
+    monkeypatch.setattr(push_service, "_check_unique", real)
+    with write_tx(engine) as conn:
+        result = push_service.push(conn, user=user, epoch=None, changes=changes)
+    assert all('"accepted"' in r for r in result.replies)
+    got = {r["id"]: r for r in org.member.pull_all()[0]}
+    assert all(got[e]["notes"] == "改" and got[e]["version"] == 2 for e in ents)
