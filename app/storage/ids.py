@@ -13,8 +13,8 @@ columns `UUID` and hold the 16 bytes:
   `uuid_blob(text)` function does the same for ids inside JSON (`json_each`).
 
 The sync bookkeeping tables (outbox, synced_copy, conflict, search_queue, draft, meta) keep
-text ids: they are small and mostly empty. `check_params` (switched on for the tests) fails
-a statement that binds UUID text while naming none of them: the forgotten `blob`.
+text ids: they are small and mostly empty. `CheckedConnection` (switched on for the tests)
+fails a statement that binds UUID text while naming none of them: the forgotten `blob`.
 """
 
 from __future__ import annotations
@@ -25,17 +25,16 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from app.domain.records import is_uuid
+
 # Declared column type of a record id or reference (NUMERIC affinity leaves BLOBs alone).
 SQL_TYPE = "UUID"
-
-_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
 
 def blob(value: Any) -> Any:
     """An id as bound against a `UUID` column: its 16 bytes. Anything that is not UUID text
     (None, an already-converted BLOB, a malformed id) passes through unchanged, so a lookup
     by a malformed id simply finds nothing."""
-    if isinstance(value, str) and len(value) == 36 and _TEXT.fullmatch(value):
+    if is_uuid(value):
         return bytes.fromhex(value.replace("-", ""))
     return value
 
@@ -52,10 +51,6 @@ def _convert(value: bytes) -> str:
     return text(value) if len(value) == 16 else value.decode("utf-8", "surrogateescape")
 
 
-def _uuid_blob(value: Any) -> Any:
-    return blob(value)
-
-
 sqlite3.register_converter(SQL_TYPE, _convert)
 
 
@@ -64,7 +59,7 @@ def prepare(conn: sqlite3.Connection) -> None:
     migration v7 to convert stored ids and timestamps."""
     from app.storage import stamps
 
-    conn.create_function("uuid_blob", 1, _uuid_blob, deterministic=True)
+    conn.create_function("uuid_blob", 1, blob, deterministic=True)
     conn.create_function("utc_ms", 1, stamps.ms, deterministic=True)
 
 
@@ -85,7 +80,7 @@ def _check(sql: str, params: Any) -> None:
         return
     values: Iterable[Any] = params.values() if isinstance(params, dict) else params
     for value in values:
-        if type(value) is str and len(value) == 36 and _TEXT.fullmatch(value):
+        if type(value) is str and is_uuid(value):
             raise AssertionError(f"UUID text bound without ids.blob(): {value!r} in {sql[:200]!r}")
 
 

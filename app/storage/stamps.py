@@ -2,7 +2,7 @@
 
 Every record carries `created_at` and `updated_at` as "2025-10-30T04:45:48.208Z" (24 bytes);
 as an integer the same instant takes 6. Over the rows and indexes of "100,000 enterprises"
-that is about 21 MB. The record tables declare both columns `UTC_MS`:
+that was 36 MB (bench/README.md). The record tables declare both columns `UTC_MS`:
 
 - writing: `ms(text)` turns the canonical text into the integer. Anything else (another
   precision, an offset) is stored as the text it is, so nothing is ever rewritten;
