@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import ReportError, ValidationError
-from app.storage.importer.export_rows import ExportTable
+from app.storage.importer.export_rows import FORMULA_STARTS, ExportTable
 
 FORMATS = ("xlsx", "csv")
 MONEY_FORMAT = "#,##0"
@@ -43,18 +43,14 @@ def write_table(table: ExportTable, out: Path, fmt: str) -> Path:
     return out
 
 
-# Excel and WPS run a CSV cell that starts with one of these as a formula ("=HYPERLINK(…)"
-# typed into a note would become a link in the bureau's ledger). Such text is written with
-# a leading apostrophe, which both show as text and our import takes off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # Excel and WPS would run it as a formula ("=HYPERLINK(…)" typed into a note would
+        # become a link in the bureau's ledger): the apostrophe keeps it text for both.
         return "'" + value
     return value
 

@@ -12,6 +12,10 @@ from app.domain.enums import Stage
 from app.domain.messages import enum_label
 from app.storage.importer.columns import COLUMNS, canonical_headers
 
+# Text a spreadsheet takes for a formula when a CSV cell starts with it: a CSV export writes
+# it behind an apostrophe (app/reports/export.py), and a CSV import takes that off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 @dataclass
 class ExportTable:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import ValidationError
+from app.storage.importer.export_rows import FORMULA_STARTS
 
 log = logging.getLogger(__name__)
 
@@ -161,13 +162,9 @@ def decode_text(data: bytes) -> str:
         raise ValidationError("file_unreadable", "file", detail="编码无法识别（应为 UTF-8 或 GBK）") from e
 
 
-# What app/reports/export.py puts before text a spreadsheet would take for a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _unquote(cell: str) -> str:
-    """A CSV cell without the apostrophe that kept formula-like text as text."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+    """A CSV cell without the apostrophe a CSV export puts before formula-like text."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _read_csv(path: Path) -> Sheet:
