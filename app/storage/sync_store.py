@@ -19,14 +19,7 @@ from app.domain.values import utc_now
 from app.storage import outbox, search, stamps
 from app.storage.db import transaction
 from app.storage.ids import blob
-from app.storage.records import (
-    decode_row,
-    derived_values,
-    encode,
-    q,
-    recompute_lead_stage,
-    synced_versions,
-)
+from app.storage.records import RecordStore, derived_values, encode, q, recompute_lead_stage
 from app.storage.schema import id_columns
 from app.storage.stamps import ms
 
@@ -306,14 +299,7 @@ def local_digests(conn: sqlite3.Connection) -> dict[str, dict[str, object]]:
 # --- local rows --------------------------------------------------------------------------------
 
 def _local(conn: sqlite3.Connection, type_name: str, record_id: str) -> dict[str, Any] | None:
-    spec = spec_for(type_name)
-    cur = conn.execute(f"SELECT * FROM {spec.type} WHERE id = ?", (blob(record_id),))
-    row = cur.fetchone()
-    if row is None:
-        return None
-    record = decode_row(spec, [d[0] for d in cur.description], row)
-    record["version"] = synced_versions(conn, spec.type, [record["id"]]).get(record["id"])
-    return record
+    return RecordStore(conn).find(type_name, record_id)
 
 
 def write_local(conn: sqlite3.Connection, record: Mapping[str, Any]) -> None:
