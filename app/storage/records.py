@@ -3,10 +3,11 @@ committed in one transaction."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from app.domain import uscc as uscc_rules
@@ -34,15 +35,40 @@ def q(name: str) -> str:
 
 
 def encode(spec: RecordSpec, name: str, value: Any) -> Any:
-    """Python value → column value."""
-    f = spec.field(name)
+    """Python value → column value of field `name`."""
+    spec.field(name)  # (KeyError for a name that is not a field)
+    enc = column_encoder(spec, name)
+    return enc(value) if enc is not None else value
+
+
+_JSON_LIST = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@functools.cache
+def column_encoder(spec: RecordSpec, column: str) -> Callable[[Any], Any] | None:
+    """How a value of a record (wire form) is stored in `column` of its table, as `encode`
+    does for fields, plus ids, timestamps and the tombstone; None where it is stored as it
+    is. Decided once per column by the bulk writers (imports, demo data)."""
+    if column == "deleted":
+        return _flag
+    if column == "id":
+        return blob
+    if column in stamps.COLUMNS:
+        return ms
+    if not spec.has_field(column):
+        return None
+    f = spec.field(column)
     if f.is_multi:
-        return json.dumps(value or [], ensure_ascii=False)
+        return lambda v: _JSON_LIST(v or [])
     if f.kind == "bool":
-        return 1 if value else 0
+        return _flag
     if f.kind == "ref":
-        return blob(value)
-    return value
+        return blob
+    return None
+
+
+def _flag(value: Any) -> int:
+    return 1 if value else 0
 
 
 def decode_row(spec: RecordSpec, columns: Iterable[str], row: Iterable[Any]) -> dict[str, Any]:

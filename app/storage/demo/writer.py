@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from app.domain.records import SPECS
-from app.storage import stamps
-from app.storage.ids import blob
-from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS, id_columns
-from app.storage.stamps import ms
+from app.storage.records import column_encoder
+from app.storage.schema import DERIVED_COLUMNS, META_COLUMNS
 
 BATCH = 20_000
 DEMO_AUTHOR = "demo"
@@ -37,8 +34,9 @@ def columns(type_name: str) -> tuple[str, ...]:
 class BatchWriter:
     """Turns record dicts into rows of one table and writes them BATCH at a time.
 
-    Multi-valued fields are stored as JSON text and booleans as 0/1, exactly as RecordStore
-    encodes them, so a demo row reads back like a row saved through the app.
+    Values are stored as `records.column_encoder` says (JSON lists, 0/1 flags, 16-byte ids,
+    millisecond times), as RecordStore stores them, so a demo row reads back like a row saved
+    through the app.
     """
 
     def __init__(
@@ -69,28 +67,16 @@ class BatchWriter:
         """Insert every record of one type; returns how many were written."""
         spec = SPECS[type_name]
         cols = columns(type_name)
-        multi = {f.name for f in spec.fields if f.is_multi}
-        flags = {f.name for f in spec.fields if f.kind == "bool"}
         quoted = ", ".join(f'"{c}"' for c in cols)
         marks = ", ".join("?" for _ in cols)
         sql = f"INSERT INTO {type_name} ({quoted}) VALUES ({marks})"
 
-        multi_at = [i for i, c in enumerate(cols) if c in multi]
-        flag_at = [i for i, c in enumerate(cols) if c in flags or c == "deleted"]
-        ids_at = [i for i, c in enumerate(cols) if c in id_columns(spec)]
-        stamps_at = [cols.index(c) for c in stamps.COLUMNS]
-        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        encoded = [(i, enc) for i, c in enumerate(cols) if (enc := column_encoder(spec, c))]
 
         def row(record: dict[str, Any]) -> list[Any]:
             out = [record.get(c) for c in cols]
-            for i in multi_at:
-                out[i] = dumps(out[i] or [])
-            for i in flag_at:
-                out[i] = 1 if out[i] else 0
-            for i in ids_at:
-                out[i] = blob(out[i])
-            for i in stamps_at:
-                out[i] = ms(out[i])
+            for i, enc in encoded:
+                out[i] = enc(out[i])
             return out
 
         written = 0

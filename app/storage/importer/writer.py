@@ -10,19 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from app.domain.records import SPECS, RecordSpec, new_change_id
 from app.domain.values import utc_now
-from app.storage import search, stamps
+from app.storage import search
 from app.storage.db import storage_error, transaction
-from app.storage.ids import blob
 from app.storage.importer.plan import CREATE, UPDATE, Action, ImportPlan
-from app.storage.records import RecordStore, derived_values, q, recompute_lead_stage
-from app.storage.stamps import ms
+from app.storage.records import (
+    RecordStore,
+    column_encoder,
+    derived_values,
+    q,
+    recompute_lead_stage,
+)
 
 _MISSING = object()
+
+
+def _as_is(value: Any) -> Any:
+    return value
 # Parents before children, so references hold at every step.
 WRITE_ORDER = ("list_item", "enterprise", "contact", "lead", "lead_stage_change")
 
@@ -105,7 +113,7 @@ def insert_new(
         wire = {k: v for k, v in cleaned.items() if v not in (None, [], False)}
         changes.append((new_change_id(), spec.type, rid, json.dumps(wire, ensure_ascii=False), now))
     columns = ["id", *spec.field_names, *derived_values(spec, records[0]), *meta[:5]]
-    encoders = [_encoder(spec, c) for c in columns]
+    encoders = [column_encoder(spec, c) or _as_is for c in columns]
     rows = [tuple(enc(r[c]) for c, enc in zip(columns, encoders, strict=True)) for r in records]
     marks = ", ".join("?" for _ in columns)
     conn.executemany(
@@ -119,27 +127,6 @@ def insert_new(
     )
     _index(conn, spec.type, records)
     return records
-
-
-def _encoder(spec: RecordSpec, column: str) -> Callable[[Any], Any]:
-    """Python value → column value, as records.encode does, decided once per column (encode
-    looks the field up by name on every call, which shows at 10,000 rows)."""
-    if column == "deleted":
-        return lambda v: 1 if v else 0
-    if column == "id":
-        return blob
-    if column in stamps.COLUMNS:
-        return ms
-    if not spec.has_field(column):
-        return lambda v: v
-    f = spec.field(column)
-    if f.is_multi:
-        return lambda v: json.dumps(v or [], ensure_ascii=False)
-    if f.kind == "bool":
-        return lambda v: 1 if v else 0
-    if f.kind == "ref":
-        return blob
-    return lambda v: v
 
 
 def _index(conn: sqlite3.Connection, type_name: str, records: list[dict[str, Any]]) -> None:
